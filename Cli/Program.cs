@@ -1,0 +1,2 @@
+// The arraylang command line (check, print, run): filled in by the CLI change.
+return 0;

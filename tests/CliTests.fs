@@ -1,0 +1,3 @@
+module ArrayLang.Tests.CliTests
+
+open Expecto

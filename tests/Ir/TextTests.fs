@@ -1,0 +1,3 @@
+module ArrayLang.Tests.Ir.TextTests
+
+open Expecto

@@ -1,0 +1,3 @@
+module ArrayLang.Tests.Ir.TypeCheckerTests
+
+open Expecto

@@ -1,0 +1,5 @@
+module ArrayLang.Tests.Main
+open Expecto
+
+[<EntryPoint>]
+let main argv = runTestsInAssemblyWithCLIArgs [] argv

@@ -1,0 +1,3 @@
+module ArrayLang.Tests.NpyTests
+
+open Expecto

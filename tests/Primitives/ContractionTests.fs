@@ -1,0 +1,3 @@
+module ArrayLang.Tests.Primitives.ContractionTests
+
+open Expecto

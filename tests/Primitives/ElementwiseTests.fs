@@ -1,0 +1,3 @@
+module ArrayLang.Tests.Primitives.ElementwiseTests
+
+open Expecto

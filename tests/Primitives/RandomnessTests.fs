@@ -1,0 +1,3 @@
+module ArrayLang.Tests.Primitives.RandomnessTests
+
+open Expecto

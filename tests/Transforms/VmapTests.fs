@@ -1,0 +1,3 @@
+module ArrayLang.Tests.Transforms.VmapTests
+
+open Expecto
