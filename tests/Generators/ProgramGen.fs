@@ -369,10 +369,11 @@ let private genPad (s: Scope) =
         true
 
 let private genTake (s: Scope) =
-    match s.Pick(fun t -> t.Rank >= 1) with
+    // Taking from an empty axis is a type error (no index can be clamped into it).
+    match s.Pick(fun t -> t.Shape |> Seq.exists (fun d -> d > 0)) with
     | None -> false
     | Some x ->
-        let axis = s.Rng.Next x.Type.Rank
+        let axis = pick s.Rng [ for i in 0 .. x.Type.Rank - 1 do if x.Type.Shape.[i] > 0 then yield i ]
         let idx =
             match s.Pick(fun t -> t.DType = DType.I32 && t.Rank <= 2) with
             | Some i when chance s.Rng 0.7 -> i

@@ -124,7 +124,7 @@ let randomLevel (rng: Random) (f: Function) =
             else
                 let r = p.Type.Rank + 1
                 Some(rng.Next(-r, r)) ]
-    let natural = Vmap.Batch(f, nullable inAxes, null, b, PrimitiveRegistry.Batching) |> snd
+    let struct (_, natural) = Vmap.Batch(f, nullable inAxes, null, b, PrimitiveRegistry.Batching)
     let outAxes =
         [ for j in 0 .. f.Results.Length - 1 ->
             if not natural.[j].HasValue && rng.Next 2 = 0 then None
@@ -176,7 +176,7 @@ let runProperty name (count: int) (gen: Gen<VmapCase>) (check: Stats option -> V
     let sw = Stopwatch.StartNew()
     let arb = Arb.fromGenShrink (gen, shrinkCase)
     let prop = Prop.forAll arb (fun c -> check (Some stats) c)
-    let cfg = Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true).WithReplay(Some(Replay(Rnd(uint64 Settings.seed, 0x9E3779B97F4A7C15UL))))
+    let cfg = Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true).WithReplay(Some { Rnd = Rnd(uint64 Settings.seed, 0x9E3779B97F4A7C15UL); Size = None })
     Check.One(cfg, prop)
     stats.Report(name, sw.Elapsed)
 
