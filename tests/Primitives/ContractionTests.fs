@@ -124,6 +124,12 @@ let typeTests =
             Expect.equal (Contraction.DotGeneral.ReadParams(ParamReader("dot_general", p.ToKeyValues()))) p "round trip"
             let f = singleEquation Contraction.DotGeneral (dot [ 1 ] [ 0 ]) [ f32 [ 3; 4 ]; f32 [ 4 ] ]
             Expect.stringContains (string f) "dot_general[contract=([1],[0]), batch=([],[])](" "printed equation"
+            let text = "func f(l: f32[2,3,4], r: f32[2,4,5]) -> (f32[2,3,5]) {\n  a: f32[2,3,5] = dot_general[contract=([2],[1]), batch=([0],[0])](l, r)\n  return (a)\n}\n"
+            let parsed = IrParser.ParseFunction text
+            TypeChecker.Check parsed
+            Expect.equal (string parsed) text "parse then print gives the text back"
+            let short = IrParser.ParseFunction "func f(w: f32[3,4], x: f32[4]) -> (f32[3]) { a: f32[3] = dot_general[contract=([1],[0])](w, x) return (a) }"
+            Expect.equal short.Equations.[0].Params (dot [ 1 ] [ 0 ]) "batch omitted in text defaults to ([],[])"
             for pos in [ 0; 1 ] do
                 Expect.isFalse (Contraction.DotGeneral.LiteralDType(pos, dot [] [], ResizeArray [ null; null ], ResizeArray [])).HasValue "no literals"
             let b = FunctionBuilder()
@@ -157,17 +163,13 @@ let vmapTests =
                     vmapCheckDot l r p d
         }
         test "dot_general/vmap of W x + b then tanh is one matrix product" {
-            let tanh =
-                match PrimitiveRegistry.Primitives.TryGet "tanh" with
-                | true, p -> p
-                | _ -> Elementwise.Neg :> Primitive // until the elementwise family lands tanh
             let fb = FunctionBuilder()
             let w = fb.AddParam(f32 [ 256; 256 ], "W")
             let bias = fb.AddParam(f32 [ 256 ], "b")
             let x = fb.AddParam(f32 [ 256 ], "x")
             let y = fb.Emit1(Contraction.DotGeneral, dot [ 1 ] [ 0 ], w, x)
             let z = fb.Emit1(Elementwise.Add, NoParams.Instance, y, bias)
-            let t = fb.Emit1(tanh, NoParams.Instance, z)
+            let t = fb.Emit1(Elementwise.Tanh, NoParams.Instance, z)
             let f = fb.Build("w3", ResizeArray [ t :> Atom ])
             let rng = Random 3
             for b in [ 0; 1; 3 ] do

@@ -311,6 +311,24 @@ let paramsTests =
             Expect.throwsT<ParamException> (fun () -> read Reduction.ArgMax [ "axis", IntParam 0L; "reverse", BoolParam true ] |> ignore) "unknown key"
             Expect.equal (reduce [ 0; 1 ]) (reduce [ 0; 1 ]) "params compare by value"
         }
+        test "text form parses and prints back" {
+            let text =
+                "func f(x: f32[2,3]) -> (f32[2], i32[3], f32[2,3], f32[2,3]) {\n"
+                + "  a: f32[2] = reduce_sum[axes=[1]](x)\n"
+                + "  b: i32[3] = argmax[axis=0](x)\n"
+                + "  c: f32[2,3] = cumsum[axis=1, reverse=true](x)\n"
+                + "  d: f32[2,3] = cummax[axis=0, reverse=false](x)\n"
+                + "  return (a, b, c, d)\n}\n"
+            let parsed = IrParser.ParseFunction text
+            TypeChecker.Check parsed
+            Expect.equal (string parsed) text "parse then print gives the text back"
+            let short = IrParser.ParseFunction "func f(x: i32[4]) -> (i32[4]) { a: i32[4] = cummax[axis=0](x) return (a) }"
+            Expect.equal short.Equations.[0].Params (cum 0 false) "reverse omitted in text defaults to false"
+            let bad = "func f(x: f32[2,3]) -> (f32[2]) { a: f32[2] = reduce_max[axes=[0]](x) return (a) }"
+            Expect.throwsT<TypeError> (fun () -> TypeChecker.Check(IrParser.ParseFunction bad)) "declared type checked against the shape rule"
+            let lit = "func f(x: f32[2]) -> (f32[]) { a: f32[] = reduce_sum[axes=[]](1.0) return (a) }"
+            Expect.throws (fun () -> TypeChecker.Check(IrParser.ParseFunction lit)) "a literal operand is rejected"
+        }
         test "no operand may be a literal" {
             for prim, ps in [ (Reduction.ReduceSum :> Primitive), reduce []; Reduction.ArgMax, arg 0; Reduction.CumSum, cum 0 false ] do
                 Expect.isFalse (prim.LiteralDType(0, ps, ResizeArray [ null ], ResizeArray [])).HasValue $"{prim.Name} literal rule"
