@@ -20,7 +20,10 @@ namespace ArrayLang.Primitives;
 /// the terms (and products of two f32 values) are exact in double, and the compensated double
 /// sum is rounded to f32 once at the end. For f64, the compensated sum is correctly rounded
 /// except in rare cancellation cases, which is as close to "once" as a scalar loop gets. i32 sums
-/// and products simply wrap modulo 2^32, which is exact.
+/// and products simply wrap modulo 2^32, which is exact. Products (<c>reduce_prod</c>) multiply in
+/// double: an f32 product is rounded to f32 once at the end (exact in double for two factors,
+/// within about n ulps of double otherwise, and free of f32's intermediate overflow), while an
+/// f64 product rounds at every step, since an exact product would need unbounded precision.
 /// </remarks>
 public struct CompensatedSum
 {
