@@ -20,13 +20,13 @@ public static partial class ControlFlow
         int nb = subs.Count, nout = subs[0].Results.Length;
         if (nb == 1)
         {
-            var (only, axes) = ctx.VmapSub(WithoutConstParams(subs[0]), operandAxes);
+            var (only, axes) = BatchSub(ctx, subs[0], operandAxes);
             return Inline(b, only, operands).Select((v, j) => new BatchedAtom(v, axes[j])).ToList();
         }
 
         var force = Enumerable.Repeat<int?>(0, nout).ToList();
         var results = subs
-            .Select(s => Inline(b, ctx.VmapSub(WithoutConstParams(s), operandAxes, force).Function, operands))
+            .Select(s => Inline(b, BatchSub(ctx, s, operandAxes, force).Function, operands))
             .ToList();
         var index = (Var)ins[0].Atom; // rank 1: its batch axis is 0
         var outs = new List<BatchedAtom>();
@@ -66,8 +66,8 @@ public static partial class ControlFlow
     {
         int c = p.Consts, k = ins.Count - c;
         var inAxes = ins.Take(c).Select(x => x.BatchDim).Concat(Enumerable.Repeat<int?>(0, k)).ToList();
-        var batchedCond = ctx.VmapSub(condFn, inAxes, [0]).Function;
-        var batchedBody = ctx.VmapSub(body, inAxes, Enumerable.Repeat<int?>(0, k).ToList()).Function;
+        var batchedCond = BatchSub(ctx, condFn, inAxes, [0]).Function;
+        var batchedBody = BatchSub(ctx, body, inAxes, Enumerable.Repeat<int?>(0, k).ToList()).Function;
         var paramTypes = ins.Take(c).Select(x => x.Atom.Type)
             .Concat(body.Params.Skip(c).Select(v => v.Type.WithShape(v.Type.Shape.Insert(0, ctx.AxisSize))))
             .ToList();

@@ -357,6 +357,14 @@ let tests =
                     for b in batchSizes do
                         checkVmap rng f axes b
             }
+            test "scan whose body returns literals/vmap = loop" {
+                let rng = Random 15
+                let body = fn "body" [ f32 []; f32 [] ] (fun b p -> [ Literal.Of 1.5f; add b p.[0] p.[1]; Literal.Of 2.0f ])
+                let f = fn "f" [ f32 []; f32 [ 3 ] ] (fun b p -> emit b ControlFlow.Scan (scanP 3 false 0 1) [ p.[0]; p.[1] ] [ body ])
+                for axes in combos [ [ None; Some 0 ]; [ None; Some 0; Some 1 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+            }
             test "batched carries are found by fixpoint; unbatched ones stay unbatched" {
                 let f = multiScan DType.F32 4 false
                 // Only xs batched: a becomes batched in round 1, c in round 2; w and cnt stay shared.
@@ -397,6 +405,15 @@ let tests =
                 let f = fn "f" [ f32 [ 2 ] ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance [ Literal.Of 1; Literal.Of 2.5f; p.[0] ] branches)
                 for b in batchSizes do
                     checkVmap rng f [ Some 0 ] b
+            }
+            test "cond whose branches return literals/vmap = loop" {
+                let rng = Random 23
+                let t = f32 [ 3 ]
+                let branches = [ fn "b0" [ f32 []; t ] (fun b p -> [ add b p.[0] p.[0]; p.[1] ]); fn "b1" [ f32 []; t ] (fun b p -> [ Literal.Of 2.0f; p.[1] ]) ]
+                let f = fn "f" [ i32 []; f32 []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance (List.ofArray p) branches)
+                for axes in combos [ [ None ]; [ None; Some 0 ]; [ None; Some 1 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
             }
             test "an unbatched index keeps one cond; results batched in some branch are batched in all" {
                 let f = condOf (i32 []) (threeBranches DType.F32 [ 3 ]) DType.F32
