@@ -1,2 +1,2 @@
-// The arraylang command line (check, print, run): filled in by the CLI change.
-return 0;
+// The arraylang command line; everything happens in CliMain so that tests can run it in-process.
+return ArrayLang.Cli.CliMain.Run(args, Console.Out, Console.Error);
