@@ -108,7 +108,11 @@ public static partial class ControlFlow
     /// variables of its results. A literal argument or result is materialized (Note [materialized
     /// literals]), since the parameter may be used, or the result passed on, where no literal may stand.
     /// </summary>
-    internal static IReadOnlyList<Var> Inline(FunctionBuilder b, Function f, IReadOnlyList<Atom> args)
+    internal static IReadOnlyList<Var> Inline(FunctionBuilder b, Function f, IReadOnlyList<Atom> args) =>
+        InlineAtoms(b, f, args).Select(r => r as Var ?? Materialize(b, (Literal)r)).ToList();
+
+    /// <summary>As <see cref="Inline"/>, but a literal result is returned as the literal.</summary>
+    internal static IReadOnlyList<Atom> InlineAtoms(FunctionBuilder b, Function f, IReadOnlyList<Atom> args)
     {
         if (args.Count != f.Params.Length)
             throw new ArgumentException($"inlining {f.Name}: {f.Params.Length} parameters, {args.Count} arguments");
@@ -121,6 +125,6 @@ public static partial class ControlFlow
             var outs = b.Emit(e.Primitive, e.Params, e.Inputs.Select(Read).ToList(), e.SubFunctions, e.Location);
             for (int i = 0; i < outs.Count; i++) env[e.Outputs[i]] = outs[i];
         }
-        return f.Results.Select(r => Read(r) switch { Var v => v, var lit => Materialize(b, (Literal)lit) }).ToList();
+        return f.Results.Select(Read).ToList();
     }
 }
