@@ -51,12 +51,21 @@ public static class ElementwiseRules
     public static DType? FirstVariableDType(IReadOnlyList<AVal?> operands, int skip = -1) =>
         operands.Where((t, i) => i != skip && t is not null).Select(t => t!.DType).Cast<DType?>().FirstOrDefault();
 
+    /// <summary>
+    /// The shape of an elementwise result from evaluated inputs: the variable operands share it and
+    /// a literal is a scalar, so it is the shape of highest rank (a scalar when every input is one).
+    /// Not the largest element count: a literal beside an empty array must not win.
+    /// </summary>
+    public static Shape ResultShape(IReadOnlyList<NDArray> inputs) =>
+        inputs.MaxBy(x => x.Shape.Rank)!.Shape;
+
     /// <summary><c>x: f32[3]</c> or <c>literal f32</c>, for messages.</summary>
     public static string Describe(Operand o) => o.IsLiteral ? $"a literal {o.Type.DType.Name()}" : o.Type.ToString();
 
     /// <summary>
-    /// Maps <paramref name="op"/> over equal-shaped inputs (a scalar input is broadcast), writing a
-    /// result of <paramref name="result"/>.
+    /// Maps <paramref name="op"/> over equal-shaped inputs (a rank-0 input, a literal, is
+    /// broadcast), writing a result of <paramref name="result"/>. <paramref name="op"/> receives the
+    /// output, the element index, the inputs and the element index to read in each input.
     /// </summary>
     public static NDArray Map(AVal result, IReadOnlyList<NDArray> inputs, Action<NDArray, long, IReadOnlyList<NDArray>, long[]> op)
     {
@@ -64,7 +73,7 @@ public static class ElementwiseRules
         var idx = new long[inputs.Count];
         for (long i = 0; i < output.Length; i++)
         {
-            for (int k = 0; k < inputs.Count; k++) idx[k] = inputs[k].Length == 1 ? 0 : i;
+            for (int k = 0; k < inputs.Count; k++) idx[k] = inputs[k].Shape.Rank == 0 ? 0 : i;
             op(output, i, inputs, idx);
         }
         return output;
@@ -184,9 +193,9 @@ public sealed class BinaryOp : Primitive<NoParams>
     public override IReadOnlyList<NDArray> Evaluate(NoParams p, IReadOnlyList<NDArray> inputs, IReadOnlyList<Function> subs)
     {
         var (x, y) = (inputs[0], inputs[1]);
-        var shape = x.Length >= y.Length ? x.Shape : y.Shape;
+        var shape = ElementwiseRules.ResultShape(inputs);
         var r = NDArray.Zeros(new AVal(x.DType, shape));
-        int sx = x.Length == 1 ? 0 : 1, sy = y.Length == 1 ? 0 : 1;
+        int sx = x.Shape.Rank == 0 ? 0 : 1, sy = y.Shape.Rank == 0 ? 0 : 1;
         switch (x.DType)
         {
             case DType.F32: { var a = x.F32; var b = y.F32; var o = r.F32; for (int i = 0; i < o.Length; i++) o[i] = _f32!(a[i * sx], b[i * sy]); break; }

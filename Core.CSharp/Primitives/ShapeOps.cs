@@ -130,6 +130,7 @@ public sealed class BroadcastInDimOp() : Primitive<BroadcastInDimParams>("broadc
     }
 }
 
+
 /// <summary>
 /// The shape family: <c>broadcast_in_dim reshape transpose squeeze expand_dims rev</c> and
 /// <c>iota</c>. They move data without computing on it.
@@ -142,10 +143,52 @@ public static class ShapeOps
     /// <summary><c>broadcast_in_dim[shape=[..], dims=[..]](x)</c>.</summary>
     public static readonly BroadcastInDimOp BroadcastInDim = new();
 
+    /// <summary><c>reshape[shape=[..]](x)</c>: the same elements in row-major order with a new shape.</summary>
+    public static readonly ReshapeOp Reshape = new();
+
+    /// <summary><c>squeeze[dims=[..]](x)</c>: removes the listed operand axes, each of size 1.</summary>
+    public static readonly SqueezeOp Squeeze = new();
+
+    /// <summary><c>expand_dims[dims=[..]](x)</c>: inserts axes of size 1 at the listed result positions.</summary>
+    public static readonly ExpandDimsOp ExpandDims = new();
+
+    /// <summary><c>rev[dims=[..]](x)</c>: reverses the order of elements along the listed axes.</summary>
+    public static readonly RevOp Rev = new();
+
+    /// <summary><c>iota[shape=[..], dim=k, dtype=i32]()</c>: each element is its index along axis <c>k</c>.</summary>
+    public static readonly IotaOp Iota = new();
+
     /// <summary>Registers the family's primitives and batching rules.</summary>
     public static void Register(Registrar r)
     {
         r.Add(Transpose, (ctx, p, ins, subs) => TransposeOp.Batch(ctx, (TransposeParams)p, ins[0]));
         r.Add(BroadcastInDim, (ctx, p, ins, subs) => BroadcastInDimOp.Batch(ctx, (BroadcastInDimParams)p, ins[0]));
+        r.Add(Reshape, (ctx, p, ins, subs) => ReshapeOp.Batch(ctx, (ReshapeParams)p, ins[0]));
+        r.Add(Squeeze, (ctx, p, ins, subs) => SqueezeOp.Batch(ctx, (SqueezeParams)p, ins[0]));
+        r.Add(ExpandDims, (ctx, p, ins, subs) => ExpandDimsOp.Batch(ctx, (ExpandDimsParams)p, ins[0]));
+        r.Add(Rev, (ctx, p, ins, subs) => RevOp.Batch(ctx, (RevParams)p, ins[0]));
+        r.Add(Iota, (ctx, p, ins, subs) => IotaOp.Batch());
     }
+
+    /// <summary>An integer list in the text form, <c>[1,0]</c>, for messages.</summary>
+    internal static string Show(IEnumerable<int> values) => "[" + string.Join(",", values) + "]";
+
+    /// <summary>
+    /// A type error unless <paramref name="dims"/> lists distinct axes in <c>[0, rank)</c>;
+    /// <paramref name="what"/> describes the params and operand for the message.
+    /// </summary>
+    internal static void RequireDistinctAxes(Func<string, TypeError> error, string key, int[] dims, int rank, string what)
+    {
+        var seen = new HashSet<int>();
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (dims[i] < 0 || dims[i] >= rank)
+                throw error($"{key}[{i}] = {dims[i]} is out of range (axes 0..{rank - 1}): {what}");
+            if (!seen.Add(dims[i]))
+                throw error($"{key} lists axis {dims[i]} twice: {what}");
+        }
+    }
+
+    /// <summary>The batched form of a per-example axis when the batch axis sits at <paramref name="batchDim"/>.</summary>
+    internal static int Shift(int axis, int batchDim) => axis < batchDim ? axis : axis + 1;
 }
