@@ -99,7 +99,10 @@ let tests =
                     Expect.equal out addNeg "canonical text"
                     let rc2, out2, _ = cli [ "print"; write dir "g.ir" (addNeg + "func g(x: i32[]) -> (i32[]) {\n  return (x)\n}\n"); "--entry"; "g" ]
                     Expect.equal rc2 0 "exit 0"
-                    Expect.equal out2 "func g(x: i32[]) -> (i32[]) {\n  return (x)\n}\n" "only the entry")
+                    Expect.equal out2 "func g(x: i32[]) -> (i32[]) {\n  return (x)\n}\n" "only the entry"
+                    let rc3, out3, _ = cli [ "print"; p; "--canonical" ]
+                    Expect.equal rc3 0 "exit 0"
+                    Expect.equal out3 (IrParser.ParseFunction addNeg).CanonicalText "canonical names")
             }
         ]
 
@@ -192,6 +195,7 @@ let tests =
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "0,zero" ] [ "'zero' is neither an axis" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "1,none" ] [ "axis 1 is out of range for input 1" ]
                     expectUsage [ "run"; p; "--in"; x; x4; "--vmap"; "0,0" ] [ "batch sizes disagree" ]
+                    expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "none,none" ] [ "no argument is batched at this level" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "0,0"; "--out-axes"; "0" ] [ "--out-axes 0 gives 1 entry"; "returns 2 result(s)" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--out-axes"; "0,0" ] [ "--out-axes needs at least one --vmap" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--entry"; "g" ] [ "no function named 'g'" ]

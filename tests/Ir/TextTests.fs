@@ -117,6 +117,56 @@ let tests =
                 expectBitwise r.[0] (NDArray.Of([| 11.0f; 12.0f; 13.0f |], 3)) "evaluates"
                 roundTrip text |> ignore
             }
+            test "control flow with sub-functions and literal operands parses, evaluates and prints unchanged" {
+                let text =
+                    String.concat "\n" [
+                        "func f(n: i32[], x: f32[4]) -> (i32[], f32[], f32[4], f32[]) {"
+                        "  i: i32[], acc: f32[] = while[consts=1](n, 0, 0.0) {"
+                        "    func c(n: i32[], i: i32[], acc: f32[]) -> (bool[]) {"
+                        "      p: bool[] = lt(i, n)"
+                        "      return (p)"
+                        "    }"
+                        "    func b(n: i32[], i: i32[], acc: f32[]) -> (i32[], f32[]) {"
+                        "      j: i32[] = add(i, 1)"
+                        "      a: f32[] = add(acc, 0.5)"
+                        "      return (j, a)"
+                        "    }"
+                        "  }"
+                        "  s: f32[], ys: f32[4] = scan[length=4, reverse=true, consts=0, carries=1](0.0, x) {"
+                        "    func body(c: f32[], x: f32[]) -> (f32[], f32[]) {"
+                        "      d: f32[] = add(c, x)"
+                        "      return (d, d)"
+                        "    }"
+                        "  }"
+                        "  p: bool[] = gt(s, 1.0)"
+                        "  r: f32[] = cond(p, s) {"
+                        "    func no(s: f32[]) -> (f32[]) {"
+                        "      return (s)"
+                        "    }"
+                        "    func yes(s: f32[]) -> (f32[]) {"
+                        "      t: f32[] = neg(s)"
+                        "      return (t)"
+                        "    }"
+                        "  }"
+                        "  return (i, acc, ys, r)"
+                        "}"
+                        "" ]
+                let f = IrParser.ParseFunction text
+                Expect.equal (string f) text "prints unchanged"
+                Expect.equal (literalOf f 0 1).DType DType.I32 "while carry literal takes the body's i32"
+                Expect.equal (literalOf f 0 2).DType DType.F32 "while carry literal takes the body's f32"
+                Expect.equal (literalOf f 1 0).DType DType.F32 "scan carry literal"
+                let r = ReferenceEvaluator.Evaluate(f, [| NDArray.Scalar(DType.I32, 3.0); NDArray.Of([| 1.0f; 2.0f; 3.0f; 4.0f |], 4) |])
+                expectBitwise r.[0] (NDArray.Scalar(DType.I32, 3.0)) "while count"
+                expectBitwise r.[1] (NDArray.Scalar(DType.F32, 1.5)) "while sum"
+                expectBitwise r.[2] (NDArray.Of([| 10.0f; 9.0f; 7.0f; 4.0f |], 4)) "reverse scan: ys[t] is the step that read xs[t]"
+                expectBitwise r.[3] (NDArray.Scalar(DType.F32, -10.0)) "cond: true selects branch 1"
+                Expect.equal (IrParser.ParseFunction(string f)) f "round trip"
+                // a scan's xs operand may not be a literal
+                let bad = text.Replace("carries=1](0.0, x)", "carries=1](0.0, 1.0)")
+                let e = throwsAs<ParseException> (fun () -> IrParser.ParseFunction bad |> ignore) "xs literal"
+                Expect.stringContains e.Message "a literal is not allowed as operand 2 of scan" "message"
+            }
             test "several sub-functions follow in order without commas" {
                 let text = "func f(x: f32[]) -> (f32[]) {\n  y: f32[] = call(x) {\n    func g(x: f32[]) -> (f32[]) {\n      return (x)\n    }\n    func h(x: f32[]) -> (f32[]) {\n      return (x)\n    }\n  }\n  return (y)\n}"
                 // call's shape rule wants one sub-function: the parser reads both, the type checker objects.
