@@ -106,6 +106,12 @@ public static class CliMain
             stderr.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (Exception e)
+        {
+            // Anything else is a bug in ArrayLang, not in the user's program: say so, with the details.
+            stderr.WriteLine($"internal error (a bug in arraylang, please report it): {e}");
+            return 1;
+        }
     }
 
     private const string FileKey = "arraylang.file";

@@ -227,6 +227,36 @@ let tests =
                 let g = ArrayLang.Transforms.Vmap.Apply(f, 4, ResizeArray [ Nullable 1; Nullable() ])
                 Expect.equal (parse1 (string g)) g "equal"
             }
+            test "every kind of param and literal position round-trips" {
+                let text =
+                    String.concat "\n" [
+                        "func k(x: f32[2,3], i: i32[4], key: i32[2], p: bool[2,3]) -> (i32[2,3], f32[3], f32[3,3], f32[4,5], f32[1,2], f32[2,3], f32[3], i32[3], f32[2,2], f32[2,3], f32[4,3], f32[2,3], f32[6], f32[2,6], bool[2,3]) {"
+                        "  a: i32[2,3] = convert[to=i32](x)"
+                        "  b: f32[3] = iota[shape=[3], dim=0, dtype=f32]()"
+                        "  c: f32[3,3] = dot_general[contract=([0],[0]), batch=([],[])](x, x)"
+                        "  d: f32[4,5] = pad[low=[1,1], high=[1,1]](x, -0.0)"
+                        "  e: f32[1,2] = dynamic_slice[sizes=[1,2]](x, 1, -5)"
+                        "  f: f32[2,3] = select(p, x, 0.5)"
+                        "  g: f32[3] = reduce_sum[axes=[0]](x)"
+                        "  h: i32[3] = argmax[axis=0](x)"
+                        "  r: f32[2,2] = random_uniform[shape=[2,2], dtype=f32](key)"
+                        "  s: f32[2,3] = cumsum[axis=1, reverse=true](x)"
+                        "  t: f32[4,3] = take[axis=0](x, i)"
+                        "  u: f32[2,3] = dynamic_update_slice(x, e, 0, 1)"
+                        "  v: f32[6] = reshape[shape=[6]](x)"
+                        "  w: f32[2,6] = concatenate[axis=1](x, x)"
+                        "  q: bool[2,3] = and(p, true)"
+                        "  return (a, b, c, d, e, f, g, h, r, s, t, u, v, w, q)"
+                        "}" ]
+                let f = (IrParser.ParseFile text).[0]
+                let g = IrParser.ParseFunction(IrPrinter.Print f)
+                Expect.equal g f "print then parse gives an equal function"
+                Expect.equal (IrPrinter.Print g) (IrPrinter.Print f) "and prints the same"
+                Expect.equal (literalOf f 3 1) (Literal(DType.F32, -0.0)) "pad value takes the operand's dtype"
+                Expect.equal (literalOf f 4 2) (Literal.Of -5) "indices are i32"
+                Expect.equal (literalOf f 5 2) (Literal.Of 0.5f) "select's literal takes the operands' dtype"
+                Expect.equal (literalOf f 14 1) (Literal.Of true) "and on bool takes a bool literal"
+            }
             test "names that differ are alpha-equivalent; a different literal is not" {
                 let a = parse1 "func f(x: f32[3]) -> (f32[3]) {\n  y: f32[3] = add(x, 1.0)\n  return (y)\n}"
                 let b = parse1 "func other(q: f32[3]) -> (f32[3]) {\n  r: f32[3] = add(q, 1)\n  return (r)\n}"
