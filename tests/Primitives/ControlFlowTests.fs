@@ -456,6 +456,25 @@ let tests =
                         checkVmap rng f axes b
                         checkVmap rng one axes b
             }
+            test "cond with a batched index and literal results of every kind/vmap = loop" {
+                let rng = Random 26
+                let t = f32 []
+                let branch name (r: Atom[] -> FunctionBuilder -> Atom list) = fn name [ t ] (fun b p -> r p b)
+                let branches =
+                    [ branch "b0" (fun p b -> [ Literal.Of 1.0f; Literal.Of true; Literal.Of 5; Literal.Of 3.0f; Literal.Of false ])
+                      branch "b1" (fun p b -> [ Literal.Of 2.0f; Literal.Of false; Literal.Of 5; p.[0]; Literal.Of false ])
+                      branch "b2" (fun p b -> [ p.[0]; Literal.Of true; Literal.Of 5; Literal.Of -1.0f; Literal.Of true ]) ]
+                let resultTypes = [ t; boolT []; i32 []; t; boolT [] ]
+                let f = fn "f" [ i32 []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance (List.ofArray p) branches)
+                Expect.equal (f.ResultTypes |> Seq.map string |> List.ofSeq) (resultTypes |> List.map string) "result types"
+                for axes in [ [ Some 0; None ]; [ Some 0; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+                let g = fn "g" [ boolT []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance (List.ofArray p) (List.take 2 branches))
+                for axes in [ [ Some 0; None ]; [ Some 0; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng g axes b
+            }
             test "a batched index runs every branch and selects per lane (no cond left)" {
                 let f = condOf (i32 []) (threeBranches DType.F32 [ 3 ]) DType.F32
                 let batched = Vmap.Apply(f, 4, ResizeArray [ Nullable 0; Nullable 1; Nullable() ])
