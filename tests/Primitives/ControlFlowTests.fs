@@ -549,6 +549,18 @@ let tests =
                     for b in batchSizes do
                         checkVmap rng f axes b
             }
+            test "while with literal carries/vmap = loop" {
+                let rng = Random 35
+                let types = [ f32 []; f32 []; i32 []; f32 [] ]
+                let condFn = fn "below" types (fun b p -> [ b.Emit1(Elementwise.Lt, NoParams.Instance, p.[1], p.[0]) ])
+                let body = fn "step" types (fun b p -> [ add b p.[1] (Literal.Of 1.5f); add b p.[2] (Literal.Of 1); add b p.[3] p.[3] ])
+                // limit (const), x = 0.0, count = 0, doubling = w: limit batched makes the predicate batched;
+                // w batched alone keeps it unbatched (w is batched through the fixpoint only).
+                let f = fn "f" [ f32 []; f32 [] ] (fun b p -> emit b ControlFlow.While (whileP 1) [ p.[0]; Literal.Of 0.0f; Literal.Of 0; p.[1] ] [ condFn; body ])
+                for axes in combos [ [ None; Some 0 ]; [ None; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+            }
             test "lanes whose predicate is false keep their carries bitwise" {
                 let f = countdown DType.F64
                 let batched = Vmap.Apply(f, 3, ResizeArray [ Nullable(); Nullable 0; Nullable 0; Nullable 0 ])
