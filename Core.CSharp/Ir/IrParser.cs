@@ -51,7 +51,7 @@ public static class IrParser
     public static IReadOnlyList<string> CloseNames(string name, IEnumerable<string> candidates, int max = 5) =>
         candidates.Distinct()
             .Select(c => (c, d: EditDistance(name, c)))
-            .Where(x => x.d <= Math.Max(1, Math.Min(2, name.Length / 3)) ||
+            .Where(x => x.d <= (name.Length <= 3 ? 1 : 2) ||
                         (name.Length >= 3 && (x.c.Contains(name, StringComparison.Ordinal) || name.Contains(x.c, StringComparison.Ordinal))))
             .OrderBy(x => x.d).ThenBy(x => x.c, StringComparer.Ordinal)
             .Take(max).Select(x => x.c).ToList();
@@ -196,7 +196,8 @@ public static class IrParser
             var equations = new List<Equation>();
             while (!Peek.Is("return"))
             {
-                if (Peek.Kind != TokenKind.Word || Peek.Is("func"))
+                bool reservedFloat = Peek.Kind == TokenKind.Float && IrSyntax.Reserved.Contains(Peek.Text);
+                if ((Peek.Kind != TokenKind.Word && !reservedFloat) || Peek.Is("func"))
                     throw Expected(Peek, $"an equation or 'return' in function {nameTok.Text}");
                 equations.Add(ParseEquation(scope));
             }

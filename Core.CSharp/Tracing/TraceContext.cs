@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Reflection;
+using ArrayLang.Ir;
+using ArrayLang.Primitives;
+using ArrayLang.Values;
+
+namespace ArrayLang.Tracing;
+
+/// <summary>
+/// The state of one trace: the function being built and the constants it captured. Tensor
+/// operations record equations into the trace their operands belong to; operands from two
+/// different traces are an error.
+/// </summary>
+public sealed class TraceContext
+{
+    private readonly Dictionary<NDArray, Var> _constants = new(ReferenceEqualityComparer.Instance);
+    private readonly List<NDArray> _constantValues = [];
+
+    internal TraceContext() { }
+
+    /// <summary>The function being recorded.</summary>
+    public FunctionBuilder Builder { get; } = new();
+
+    /// <summary>The captured constant arrays, in the order of the const parameters they became.</summary>
+    public IReadOnlyList<NDArray> Constants => _constantValues;
+
+    /// <summary>A tensor for a parameter of the traced function.</summary>
+    internal Tensor Parameter(AVal type, string? name) => new(this, Builder.AddParam(type, name));
+
+    /// <summary>The const parameter standing for a captured array; the same array is captured once.</summary>
+    internal Tensor Capture(NDArray value)
+    {
+        if (!_constants.TryGetValue(value, out var v))
+        {
+            v = Builder.AddParam(value.Type, "c", isConst: true);
+            _constants[value] = v;
+            _constantValues.Add(value);
+        }
+        return new Tensor(this, v);
+    }
+
+    /// <summary>
+    /// Records <c>primitive[params](inputs)</c>. A shape or dtype error is reported with the user's
+    /// source line (the first stack frame outside ArrayLang), the operation and the operand types.
+    /// </summary>
+    internal IReadOnlyList<Tensor> Bind(Primitive primitive, PrimParams parameters, IReadOnlyList<Atom> inputs,
+        IReadOnlyList<Function>? subs = null)
+    {
+        try
+        {
+            return Builder.Emit(primitive, parameters, inputs, subs).Select(v => new Tensor(this, v)).ToList();
+        }
+        catch (TypeError e)
+        {
+            var where = UserSource.Find();
+            var operands = string.Join(", ", inputs.Select(a => a is Literal l ? $"literal {l}" : a.Type.ToString()));
+            throw new TraceException($"{(where is null ? "" : where + ": ")}{e.Message} (operation {primitive.Name}, operands {operands})", where, e);
+        }
+    }
+}
+
+/// <summary>An error in traced user code; <see cref="Location"/> is the user's source line when known.</summary>
+public sealed class TraceException : IrException
+{
+    /// <summary>Creates a trace error.</summary>
+    public TraceException(string message, SourceLocation? location, Exception inner) : base(message, inner) => Location = location;
+
+    /// <summary>The user's file and line, when the program has portable PDBs.</summary>
+    public SourceLocation? Location { get; }
+}
+
+/// <summary>
+/// Finds the user's source line for an error raised while tracing. Note [user source line]: C#
+/// operators cannot take <c>[CallerLineNumber]</c>, so the line is the first stack frame whose
+/// method is outside ArrayLang's own assemblies and has file information (portable PDB).
+/// F# front-end functions that take caller info pass it explicitly instead.
+/// </summary>
+public static class UserSource
+{
+    private static readonly HashSet<string> OwnAssemblies = ["ArrayLang.Core", "ArrayLang.FSharp", "FSharp.Core"];
+
+    /// <summary>The first user frame with file information, or null.</summary>
+    public static SourceLocation? Find()
+    {
+        foreach (var frame in new StackTrace(1, fNeedFileInfo: true).GetFrames())
+        {
+            var asm = frame.GetMethod()?.DeclaringType?.Assembly.GetName().Name;
+            if (asm is null || OwnAssemblies.Contains(asm) || asm.StartsWith("System", StringComparison.Ordinal)) continue;
+            var file = frame.GetFileName();
+            if (file is null) continue;
+            return new SourceLocation(file, frame.GetFileLineNumber(), frame.GetFileColumnNumber());
+        }
+        return null;
+    }
+}
