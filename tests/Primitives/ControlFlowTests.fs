@@ -141,6 +141,32 @@ let tests =
             }
         ]
 
+        testList "text" [
+            test "printing then parsing gives back an equal function" {
+                let literalScan =
+                    let body = fn "body" [ f64 []; f64 []; f64 [] ] (fun b p -> let s = add b (add b p.[0] p.[1]) p.[2] in [ s; s ])
+                    fn "f" [ f64 [ 3 ] ] (fun b p -> emit b ControlFlow.Scan (scanP 3 false 1 1) [ Literal.Of 0.5; Literal.Of 100.0; p.[0] ] [ body ])
+                let fs =
+                    [ multiScan DType.F32 3 true; countdown DType.I32; condOf (i32 []) (threeBranches DType.F32 [ 3 ]) DType.F32
+                      condOf (boolT []) (threeBranches DType.F64 [ 3 ] |> List.take 2) DType.F64; literalScan
+                      Vmap.Apply(countdown DType.F32, 3, ResizeArray [ Nullable(); Nullable 0; Nullable(); Nullable 1 ])
+                      Vmap.Apply(multiScan DType.F32 3 false, 2, ResizeArray [ Nullable(); Nullable(); Nullable(); Nullable(); Nullable 2 ]) ]
+                for f in fs do
+                    let back = IrParser.ParseFunction(string f)
+                    TypeChecker.Check back
+                    Expect.equal back f $"round trip of\n{f}"
+            }
+            test "omitted params take their defaults; a literal cond index is i32" {
+                let text = "func f(x: f32[4]) -> (f32[], f32[4], f32[]) {\n  a: f32[], b: f32[4] = scan[length=4, carries=1](0.0, x) {\n    func body(c: f32[], x: f32[]) -> (f32[], f32[]) {\n      s: f32[] = add(c, x)\n      return (s, s)\n    }\n  }\n  d: f32[] = cond(-3, a) {\n    func b0(x: f32[]) -> (f32[]) {\n      return (x)\n    }\n    func b1(x: f32[]) -> (f32[]) {\n      y: f32[] = neg(x)\n      return (y)\n    }\n  }\n  return (a, b, d)\n}\n"
+                let f = IrParser.ParseFunction(text)
+                TypeChecker.Check f
+                Expect.equal f.Equations.[0].Params (scanP 4 false 0 1) "reverse=false, consts=0"
+                let r = ReferenceEvaluator.Evaluate(f, ResizeArray [ f32s [ 1.0f; 2.0f; 3.0f; 4.0f ] [ 4 ] ])
+                expectBitwise r.[0] (f32s0 10.0f) "sum"
+                expectBitwise r.[2] (f32s0 10.0f) "index -3 clamps to branch_0"
+            }
+        ]
+
         testList "scan reference" [
             test "forward running sum" {
                 let r = eval (cumsum DType.F32 4 false) [ f32s0 10.0f; f32s [ 1.0f; 2.0f; 3.0f; 4.0f ] [ 4 ] ]
@@ -456,6 +482,25 @@ let tests =
                         checkVmap rng f axes b
                         checkVmap rng one axes b
             }
+            test "cond with a batched index and literal results of every kind/vmap = loop" {
+                let rng = Random 26
+                let t = f32 []
+                let branch name (r: Atom[] -> FunctionBuilder -> Atom list) = fn name [ t ] (fun b p -> r p b)
+                let branches =
+                    [ branch "b0" (fun p b -> [ Literal.Of 1.0f; Literal.Of true; Literal.Of 5; Literal.Of 3.0f; Literal.Of false ])
+                      branch "b1" (fun p b -> [ Literal.Of 2.0f; Literal.Of false; Literal.Of 5; p.[0]; Literal.Of false ])
+                      branch "b2" (fun p b -> [ p.[0]; Literal.Of true; Literal.Of 5; Literal.Of -1.0f; Literal.Of true ]) ]
+                let resultTypes = [ t; boolT []; i32 []; t; boolT [] ]
+                let f = fn "f" [ i32 []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance (List.ofArray p) branches)
+                Expect.equal (f.ResultTypes |> Seq.map string |> List.ofSeq) (resultTypes |> List.map string) "result types"
+                for axes in [ [ Some 0; None ]; [ Some 0; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+                let g = fn "g" [ boolT []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance (List.ofArray p) (List.take 2 branches))
+                for axes in [ [ Some 0; None ]; [ Some 0; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng g axes b
+            }
             test "a batched index runs every branch and selects per lane (no cond left)" {
                 let f = condOf (i32 []) (threeBranches DType.F32 [ 3 ]) DType.F32
                 let batched = Vmap.Apply(f, 4, ResizeArray [ Nullable 0; Nullable 1; Nullable() ])
@@ -501,6 +546,18 @@ let tests =
                 let body = fn "step" types (fun b p -> [ add b p.[1] (Literal.Of 1.5f); add b p.[2] (Literal.Of 1) ])
                 let f = fn "f" types (fun b p -> emit b ControlFlow.While (whileP 1) (List.ofArray p) [ condFn; body ])
                 for axes in combos [ [ None; Some 0 ]; [ None; Some 0 ]; [ None; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+            }
+            test "while with literal carries/vmap = loop" {
+                let rng = Random 35
+                let types = [ f32 []; f32 []; i32 []; f32 [] ]
+                let condFn = fn "below" types (fun b p -> [ b.Emit1(Elementwise.Lt, NoParams.Instance, p.[1], p.[0]) ])
+                let body = fn "step" types (fun b p -> [ add b p.[1] (Literal.Of 1.5f); add b p.[2] (Literal.Of 1); add b p.[3] p.[3] ])
+                // limit (const), x = 0.0, count = 0, doubling = w: limit batched makes the predicate batched;
+                // w batched alone keeps it unbatched (w is batched through the fixpoint only).
+                let f = fn "f" [ f32 []; f32 [] ] (fun b p -> emit b ControlFlow.While (whileP 1) [ p.[0]; Literal.Of 0.0f; Literal.Of 0; p.[1] ] [ condFn; body ])
+                for axes in combos [ [ None; Some 0 ]; [ None; Some 0 ] ] do
                     for b in batchSizes do
                         checkVmap rng f axes b
             }
