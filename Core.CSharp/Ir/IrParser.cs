@@ -317,7 +317,7 @@ public static class IrParser
             {
                 if (raw[i].Var is { } v) { inputs.Add(v); continue; }
                 DType? want;
-                try { want = prim.LiteralDType(i, ps, varTypes, subs); }
+                try { want = prim.LiteralDTypeAt(i, ps, varTypes, subs, outs.Select(o => o.Item2).ToList()); }
                 catch (Exception e) when (e is IrException or ArgumentException or IndexOutOfRangeException)
                 {
                     throw Error(raw[i].Token, $"a literal is not allowed as operand {i + 1} of {prim.Name}: {e.Message}");

@@ -59,7 +59,7 @@ public static partial class ControlFlow
     /// Batches a sub-function with <see cref="BatchContext.VmapSub"/>: <paramref name="force"/>
     /// entries that are not null put that result's batch axis there. Const marks are dropped (see
     /// <see cref="WithoutConstParams"/>), and a literal result that must be batched is first
-    /// materialized (Note [materialized literals]) so that vmap broadcasts a variable, not a literal.
+    /// materialized (see Materialize) so that vmap broadcasts a variable, not a literal.
     /// </summary>
     internal static (Function Function, IReadOnlyList<int?> OutAxes) BatchSub(BatchContext ctx, Function f,
         IReadOnlyList<int?> inAxes, IReadOnlyList<int?>? force = null)
@@ -82,20 +82,16 @@ public static partial class ControlFlow
     }
 
     /// <summary>
-    /// A variable holding the value of a scalar literal, for positions that do not take literals.
-    /// Note [materialized literals]: IR.md lets no shape primitive take a literal, so the value is
-    /// produced by a one-branch <c>cond(0){ func() -> (T[]) { return (lit) } }</c>, whose
-    /// returned atom may be a literal.
+    /// A variable holding the value of a scalar literal, for positions that do not take literals:
+    /// <c>broadcast_in_dim[shape=[], dims=[]](lit)</c>, whose literal takes the declared result's
+    /// dtype (docs/ir.md, "Constant arrays").
     /// </summary>
-    internal static Var Materialize(FunctionBuilder b, Literal lit)
-    {
-        var constant = new Function("literal", [], [], [lit]);
-        return b.Emit(Cond, NoParams.Instance, [Literal.Of(0)], [constant])[0];
-    }
+    internal static Var Materialize(FunctionBuilder b, Literal lit) =>
+        b.Emit1(ShapeOps.BroadcastInDim, new BroadcastInDimParams([], []), lit);
 
     /// <summary>
     /// <paramref name="x"/> with its batch axis at <paramref name="axis"/>: moved when batched
-    /// elsewhere, broadcast when not batched (a literal is first materialized, see Note [materialized literals]).
+    /// elsewhere, broadcast when not batched (a literal is first materialized, see Materialize).
     /// </summary>
     internal static Atom ToBatchAxis(BatchContext ctx, BatchedAtom x, int axis) =>
         x.Atom is Literal lit && !x.IsBatched

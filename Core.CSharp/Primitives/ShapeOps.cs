@@ -115,6 +115,11 @@ public sealed class BroadcastInDimOp() : Primitive<BroadcastInDimParams>("broadc
     /// <inheritdoc />
     public override DType? LiteralDType(int position, BroadcastInDimParams p, IReadOnlyList<AVal?> ops, IReadOnlyList<Function> subs) => null;
 
+    /// <summary>A scalar literal operand takes the declared result's dtype: <c>r: f32[2,3] =
+    /// broadcast_in_dim[shape=[2,3], dims=[]](0.5)</c> is a constant array (JAX's <c>full</c>).</summary>
+    public override DType? LiteralDTypeFromResults(int position, PrimParams p, IReadOnlyList<AVal> declaredResults) =>
+        position == 0 && declaredResults.Count == 1 ? declaredResults[0].DType : null;
+
     /// <inheritdoc />
     public override IReadOnlyList<NDArray> Evaluate(BroadcastInDimParams p, IReadOnlyList<NDArray> inputs, IReadOnlyList<Function> subs)
     {
