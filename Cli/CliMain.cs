@@ -27,8 +27,11 @@ public static class CliMain
 
         commands:
           check FILE.ir              parse and type-check every function; prints "ok: N function(s)"
-          print FILE.ir              print the file's functions in canonical text form
+          print FILE.ir              print the file's functions in canonical text form (every param
+                                     written, literals in shortest form, one equation a line)
                 [--entry NAME]         only the function NAME
+                [--canonical]          also rename variables by position (v0, v1, ...): the form
+                                       that function equality and the stable hash use
           run FILE.ir --in A.npy [B.npy ...] [--out R.npy [S.npy ...]]
                                      evaluate the entry function on the inputs (one .npy per
                                      parameter, const ones included) and write one .npy per result
@@ -103,6 +106,12 @@ public static class CliMain
             stderr.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (Exception e)
+        {
+            // Anything else is a bug in ArrayLang, not in the user's program: say so, with the details.
+            stderr.WriteLine($"internal error (a bug in arraylang, please report it): {e}");
+            return 1;
+        }
     }
 
     private const string FileKey = "arraylang.file";
@@ -137,7 +146,8 @@ public static class CliMain
     private static int Print(CliOptions o, TextWriter stdout)
     {
         var functions = Load(o);
-        stdout.Write(o.Entry is null ? IrPrinter.Print(functions) : IrPrinter.Print(Entry(o, functions)));
+        var selected = o.Entry is null ? functions : [Entry(o, functions)];
+        stdout.Write(string.Join("\n", selected.Select(f => IrPrinter.Print(f, o.Canonical))));
         return 0;
     }
 
@@ -262,6 +272,8 @@ public static class CliMain
                     throw new UsageException($"{option}: axis {a} is out of range for input {i + 1} ({names[i]}, parameter {f.Params[i].Name}), which has type {types[i]}{outer}");
                 }
             }
+            if (axes.All(a => a is null))
+                throw new UsageException($"{option}: no argument is batched at this level, so run cannot infer its batch size (batch at least one argument)");
             try { sizes[level] = Vmap.InferAxisSize(f, types, axes); }
             catch (IrException e) { throw new UsageException($"{option}: {e.Message}"); }
             types = types.Select((t, i) => axes[i] is { } a ? t.WithShape(t.Shape.Remove(a < 0 ? a + t.Rank : a)) : t).ToList();
@@ -314,11 +326,12 @@ internal sealed class CliOptions
     public string? Backend { get; private set; }
     public string? Entry { get; private set; }
     public int? BatchSize { get; private set; }
+    public bool Canonical { get; private set; }
 
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["check"] = ["--entry"],
-        ["print"] = ["--entry"],
+        ["print"] = ["--entry", "--canonical"],
         ["run"] = ["--in", "--out", "--backend", "--entry", "--vmap", "--out-axes", "--batch-size"],
         ["vmap"] = ["--vmap", "--out-axes", "--batch-size", "--entry"],
     };
@@ -366,6 +379,7 @@ internal sealed class CliOptions
                 case "--out-axes": Once(a, o.OutAxes); o.OutAxes = One(a); break;
                 case "--backend": Once(a, o.Backend); o.Backend = One(a); break;
                 case "--entry": Once(a, o.Entry); o.Entry = One(a); break;
+                case "--canonical": o.Canonical = true; break;
                 case "--batch-size":
                     if (o.BatchSize is not null) throw new UsageException("--batch-size is given twice");
                     var v = One(a);

@@ -60,10 +60,12 @@ public sealed class FunctionBuilder
         return outs.Count == 1 ? outs[0] : throw new InvalidOperationException($"{primitive.Name} has {outs.Count} results, not 1");
     }
 
-    /// <summary>Builds the function. Const parameters come first, in the order they were added.</summary>
-    public Function Build(string name, IReadOnlyList<Atom> results, IReadOnlyList<AVal>? resultTypes = null)
+    /// <summary>Builds the function with the parameters in the order they were added, or with the const
+    /// parameters first when <paramref name="constsFirst"/> (tracing captures constants as it goes,
+    /// and puts them before the arguments).</summary>
+    public Function Build(string name, IReadOnlyList<Atom> results, IReadOnlyList<AVal>? resultTypes = null, bool constsFirst = false)
     {
-        var order = Enumerable.Range(0, _params.Count).OrderBy(i => _constMask[i] ? 0 : 1).ThenBy(i => i).ToList();
+        var order = Enumerable.Range(0, _params.Count).OrderBy(i => constsFirst && !_constMask[i] ? 1 : 0).ThenBy(i => i).ToList();
         return new Function(name, order.Select(i => _params[i]), order.Select(i => _constMask[i]), _equations,
             results, resultTypes ?? results.Select(r => r.Type).ToList());
     }

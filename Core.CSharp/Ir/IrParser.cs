@@ -51,7 +51,7 @@ public static class IrParser
     public static IReadOnlyList<string> CloseNames(string name, IEnumerable<string> candidates, int max = 5) =>
         candidates.Distinct()
             .Select(c => (c, d: EditDistance(name, c)))
-            .Where(x => x.d <= Math.Max(1, Math.Min(2, name.Length / 3)) ||
+            .Where(x => x.d <= (name.Length <= 3 ? 1 : 2) ||
                         (name.Length >= 3 && (x.c.Contains(name, StringComparison.Ordinal) || name.Contains(x.c, StringComparison.Ordinal))))
             .OrderBy(x => x.d).ThenBy(x => x.c, StringComparer.Ordinal)
             .Take(max).Select(x => x.c).ToList();
@@ -196,7 +196,8 @@ public static class IrParser
             var equations = new List<Equation>();
             while (!Peek.Is("return"))
             {
-                if (Peek.Kind != TokenKind.Word || Peek.Is("func"))
+                bool reservedFloat = Peek.Kind == TokenKind.Float && IrSyntax.Reserved.Contains(Peek.Text);
+                if ((Peek.Kind != TokenKind.Word && !reservedFloat) || Peek.Is("func"))
                     throw Expected(Peek, $"an equation or 'return' in function {nameTok.Text}");
                 equations.Add(ParseEquation(scope));
             }
@@ -316,7 +317,7 @@ public static class IrParser
             {
                 if (raw[i].Var is { } v) { inputs.Add(v); continue; }
                 DType? want;
-                try { want = prim.LiteralDType(i, ps, varTypes, subs); }
+                try { want = prim.LiteralDTypeAt(i, ps, varTypes, subs, outs.Select(o => o.Item2).ToList()); }
                 catch (Exception e) when (e is IrException or ArgumentException or IndexOutOfRangeException)
                 {
                     throw Error(raw[i].Token, $"a literal is not allowed as operand {i + 1} of {prim.Name}: {e.Message}");

@@ -34,7 +34,8 @@ public static class IrPrinter
     {
         var names = new Names(canonical);
         var pad = new string(' ', indent);
-        sb.Append(pad).Append("func ").Append(canonical ? "f" : f.Name).Append('(');
+        // A name a front end chose may not be a valid IR name; print one that parses back.
+        sb.Append(pad).Append("func ").Append(canonical || !IrSyntax.IsValidName(f.Name) ? "f" : f.Name).Append('(');
         for (int i = 0; i < f.Params.Length; i++)
         {
             if (i > 0) sb.Append(", ");

@@ -29,7 +29,7 @@ public static class TypeChecker
             for (int i = 0; i < e.Inputs.Length; i++)
             {
                 if (e.Inputs[i] is not Literal lit) continue;
-                var want = e.Primitive.LiteralDType(i, e.Params, varTypes, e.SubFunctions);
+                var want = e.Primitive.LiteralDTypeAt(i, e.Params, varTypes, e.SubFunctions, e.Outputs.Select(o => o.Type).ToList());
                 if (want is null)
                     throw new TypeError($"{Where()}: operand {i + 1} may not be a literal here (found {lit})");
                 if (want != lit.DType)

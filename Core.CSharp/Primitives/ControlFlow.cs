@@ -56,20 +56,42 @@ public static partial class ControlFlow
             : f;
 
     /// <summary>
-    /// A variable holding the value of a scalar literal, for positions that do not take literals.
-    /// Note [materialized literals]: IR.md lets no shape primitive take a literal, so the value is
-    /// produced by a one-branch <c>cond(0){ func() -> (T[]) { return (lit) } }</c>, whose
-    /// returned atom may be a literal.
+    /// Batches a sub-function with <see cref="BatchContext.VmapSub"/>: <paramref name="force"/>
+    /// entries that are not null put that result's batch axis there. Const marks are dropped (see
+    /// <see cref="WithoutConstParams"/>), and a literal result that must be batched is first
+    /// materialized (see Materialize) so that vmap broadcasts a variable, not a literal.
     /// </summary>
-    internal static Var Materialize(FunctionBuilder b, Literal lit)
+    internal static (Function Function, IReadOnlyList<int?> OutAxes) BatchSub(BatchContext ctx, Function f,
+        IReadOnlyList<int?> inAxes, IReadOnlyList<int?>? force = null)
     {
-        var constant = new Function("literal", [], [], [lit]);
-        return b.Emit(Cond, NoParams.Instance, [Literal.Of(0)], [constant])[0];
+        f = WithoutConstParams(f);
+        if (force is not null && f.Results.Where((r, j) => r is Literal && force[j] is not null).Any())
+        {
+            var equations = f.Equations.ToList();
+            var results = new List<Atom>();
+            for (int j = 0; j < f.Results.Length; j++)
+            {
+                if (f.Results[j] is not Literal lit || force[j] is null) { results.Add(f.Results[j]); continue; }
+                var v = new Var("lit", lit.Type);
+                equations.Add(new Equation([v], Cond, NoParams.Instance, [Literal.Of(0)], [new Function("literal", [], [], [lit])]));
+                results.Add(v);
+            }
+            f = new Function(f.Name, f.Params, f.ConstMask, equations, results, f.ResultTypes);
+        }
+        return ctx.VmapSub(f, inAxes, force);
     }
 
     /// <summary>
+    /// A variable holding the value of a scalar literal, for positions that do not take literals:
+    /// <c>broadcast_in_dim[shape=[], dims=[]](lit)</c>, whose literal takes the declared result's
+    /// dtype (docs/ir.md, "Constant arrays").
+    /// </summary>
+    internal static Var Materialize(FunctionBuilder b, Literal lit) =>
+        b.Emit1(ShapeOps.BroadcastInDim, new BroadcastInDimParams([], []), lit);
+
+    /// <summary>
     /// <paramref name="x"/> with its batch axis at <paramref name="axis"/>: moved when batched
-    /// elsewhere, broadcast when not batched (a literal is first materialized, see Note [materialized literals]).
+    /// elsewhere, broadcast when not batched (a literal is first materialized, see Materialize).
     /// </summary>
     internal static Atom ToBatchAxis(BatchContext ctx, BatchedAtom x, int axis) =>
         x.Atom is Literal lit && !x.IsBatched
@@ -82,7 +104,11 @@ public static partial class ControlFlow
     /// variables of its results. A literal argument or result is materialized (Note [materialized
     /// literals]), since the parameter may be used, or the result passed on, where no literal may stand.
     /// </summary>
-    internal static IReadOnlyList<Var> Inline(FunctionBuilder b, Function f, IReadOnlyList<Atom> args)
+    internal static IReadOnlyList<Var> Inline(FunctionBuilder b, Function f, IReadOnlyList<Atom> args) =>
+        InlineAtoms(b, f, args).Select(r => r as Var ?? Materialize(b, (Literal)r)).ToList();
+
+    /// <summary>As <see cref="Inline"/>, but a literal result is returned as the literal.</summary>
+    internal static IReadOnlyList<Atom> InlineAtoms(FunctionBuilder b, Function f, IReadOnlyList<Atom> args)
     {
         if (args.Count != f.Params.Length)
             throw new ArgumentException($"inlining {f.Name}: {f.Params.Length} parameters, {args.Count} arguments");
@@ -95,6 +121,6 @@ public static partial class ControlFlow
             var outs = b.Emit(e.Primitive, e.Params, e.Inputs.Select(Read).ToList(), e.SubFunctions, e.Location);
             for (int i = 0; i < outs.Count; i++) env[e.Outputs[i]] = outs[i];
         }
-        return f.Results.Select(r => Read(r) switch { Var v => v, var lit => Materialize(b, (Literal)lit) }).ToList();
+        return f.Results.Select(Read).ToList();
     }
 }

@@ -67,15 +67,15 @@ public sealed class CondOp() : Primitive<NoParams>("cond")
         if (ins[0].IsBatched) return ControlFlow.BatchCondPerLane(ctx, ins, subs);
 
         var operandAxes = ins.Skip(1).Select(x => x.BatchDim).ToList();
-        var branches = subs.Select(ControlFlow.WithoutConstParams).ToList();
-        var batched = branches.Select(b => ctx.VmapSub(b, operandAxes)).ToList();
+        var branches = subs;
+        var batched = branches.Select(b => ControlFlow.BatchSub(ctx, b, operandAxes)).ToList();
         int nout = subs[0].Results.Length;
         bool agree = Enumerable.Range(0, nout).All(j => batched.All(b => b.OutAxes[j] == batched[0].OutAxes[j]));
         if (!agree)
         {
             var force = Enumerable.Range(0, nout)
                 .Select(j => batched.Any(b => b.OutAxes[j] is not null) ? 0 : (int?)null).ToList();
-            batched = branches.Select(b => ctx.VmapSub(b, operandAxes, force)).ToList();
+            batched = branches.Select(b => ControlFlow.BatchSub(ctx, b, operandAxes, force)).ToList();
         }
         var outs = ctx.Emit(ControlFlow.Cond, NoParams.Instance, ins.Select(x => x.Atom).ToList(),
             batched.Select(b => b.Function).ToList());

@@ -5,12 +5,13 @@ namespace ArrayLang.Primitives;
 
 public static partial class ControlFlow
 {
-#if CONTROLFLOW_PER_LANE
     /// <summary>
     /// <c>cond</c> with a batched index: every branch runs batched on every lane (its equations
     /// are inlined into the batched function), then <c>select</c> picks each lane's result. An
     /// <c>i32</c> index is clamped into <c>[0, branches - 1]</c> and compared with each branch
     /// number; a <c>bool</c> index picks <c>branch_1</c> where true. One branch needs no choice.
+    /// A branch result that is a literal goes into <c>select</c> as a literal; two different
+    /// bool literals are the lane mask itself (or its negation), and equal literals need no choice.
     /// </summary>
     internal static IReadOnlyList<BatchedAtom> BatchCondPerLane(BatchContext ctx, IReadOnlyList<BatchedAtom> ins, IReadOnlyList<Function> subs)
     {
@@ -18,37 +19,60 @@ public static partial class ControlFlow
         var operandAxes = ins.Skip(1).Select(x => x.BatchDim).ToList();
         var operands = ins.Skip(1).Select(x => x.Atom).ToList();
         int nb = subs.Count, nout = subs[0].Results.Length;
-        if (nb == 1)
+        var branches = subs.Select(s =>
         {
-            var (only, axes) = ctx.VmapSub(WithoutConstParams(subs[0]), operandAxes);
-            return Inline(b, only, operands).Select((v, j) => new BatchedAtom(v, axes[j])).ToList();
-        }
+            var (f, axes) = BatchSub(ctx, s, operandAxes);
+            return InlineAtoms(b, f, operands).Select((a, j) => new BatchedAtom(a, axes[j])).ToList();
+        }).ToList();
 
-        var force = Enumerable.Repeat<int?>(0, nout).ToList();
-        var results = subs
-            .Select(s => Inline(b, ctx.VmapSub(WithoutConstParams(s), operandAxes, force).Function, operands))
-            .ToList();
+        BatchedAtom Output(Atom a, int? axis) => a is Literal lit ? new(Materialize(b, lit), null) : new(a, axis);
+        if (nb == 1) return branches[0].Select(x => Output(x.Atom, x.BatchDim)).ToList();
+
+        // Each output is a default branch's value, then choices (lanes mask, branch) applied in order.
         var index = (Var)ins[0].Atom; // rank 1: its batch axis is 0
-        var outs = new List<BatchedAtom>();
+        int defaultBranch;
+        List<(LaneMasks Lanes, int Branch)> choices;
         if (index.Type.DType == DType.Bool)
         {
-            var lanes = new LaneMasks(b, index);
-            for (int j = 0; j < nout; j++)
-                outs.Add(new(b.Emit1(Elementwise.Select, NoParams.Instance, lanes.For(results[1][j].Type), results[1][j], results[0][j]), 0));
-            return outs;
+            defaultBranch = 0;
+            choices = [(new LaneMasks(b, index), 1)];
+        }
+        else
+        {
+            var clamped = b.Emit1(Elementwise.Max, NoParams.Instance,
+                b.Emit1(Elementwise.Min, NoParams.Instance, index, Literal.Of(nb - 1)), Literal.Of(0));
+            defaultBranch = nb - 1;
+            choices = Enumerable.Range(0, nb - 1).Reverse()
+                .Select(k => (new LaneMasks(b, b.Emit1(Elementwise.Eq, NoParams.Instance, clamped, Literal.Of(k))), k))
+                .ToList();
         }
 
-        var clamped = b.Emit1(Elementwise.Max, NoParams.Instance,
-            b.Emit1(Elementwise.Min, NoParams.Instance, index, Literal.Of(nb - 1)), Literal.Of(0));
-        var masks = Enumerable.Range(0, nb - 1)
-            .Select(k => new LaneMasks(b, b.Emit1(Elementwise.Eq, NoParams.Instance, clamped, Literal.Of(k))))
-            .ToList();
+        // A lane value: an unbatched literal stays one (select takes it), anything else is batched at 0.
+        Atom Lane(BatchedAtom x) => x.Atom is Literal && !x.IsBatched ? x.Atom : ctx.MoveBatchDim(x, 0);
+
+        var outs = new List<BatchedAtom>();
         for (int j = 0; j < nout; j++)
         {
-            Var acc = results[nb - 1][j];
-            for (int k = nb - 2; k >= 0; k--)
-                acc = b.Emit1(Elementwise.Select, NoParams.Instance, masks[k].For(acc.Type), results[k][j], acc);
-            outs.Add(new(acc, 0));
+            var per = subs[0].ResultTypes[j];
+            var batchedType = per.WithShape(per.Shape.Insert(0, ctx.AxisSize));
+            var acc = Lane(branches[defaultBranch][j]);
+            foreach (var (lanes, k) in choices)
+            {
+                var onTrue = Lane(branches[k][j]);
+                if (onTrue is Literal lt && acc is Literal lf)
+                {
+                    if (lt.Equals(lf)) continue;
+                    if (lt.DType == DType.Bool)
+                    {
+                        var mask = lanes.For(batchedType);
+                        acc = lt.Value != 0 ? mask : b.Emit1(Elementwise.Not, NoParams.Instance, mask);
+                        continue;
+                    }
+                    acc = ctx.Broadcast(Materialize(b, lf), 0);
+                }
+                acc = b.Emit1(Elementwise.Select, NoParams.Instance, lanes.For(batchedType), onTrue, acc);
+            }
+            outs.Add(Output(acc, 0));
         }
         return outs;
     }
@@ -66,8 +90,8 @@ public static partial class ControlFlow
     {
         int c = p.Consts, k = ins.Count - c;
         var inAxes = ins.Take(c).Select(x => x.BatchDim).Concat(Enumerable.Repeat<int?>(0, k)).ToList();
-        var batchedCond = ctx.VmapSub(condFn, inAxes, [0]).Function;
-        var batchedBody = ctx.VmapSub(body, inAxes, Enumerable.Repeat<int?>(0, k).ToList()).Function;
+        var batchedCond = BatchSub(ctx, condFn, inAxes, [0]).Function;
+        var batchedBody = BatchSub(ctx, body, inAxes, Enumerable.Repeat<int?>(0, k).ToList()).Function;
         var paramTypes = ins.Take(c).Select(x => x.Atom.Type)
             .Concat(body.Params.Skip(c).Select(v => v.Type.WithShape(v.Type.Shape.Insert(0, ctx.AxisSize))))
             .ToList();
@@ -106,12 +130,4 @@ public static partial class ControlFlow
             return shaped;
         }
     }
-#else
-    internal static IReadOnlyList<BatchedAtom> BatchCondPerLane(BatchContext ctx, IReadOnlyList<BatchedAtom> ins, IReadOnlyList<Function> subs) =>
-        throw new NotSupportedException("cond with a batched index needs select/eq/max/min (not merged yet)");
-
-    internal static IReadOnlyList<BatchedAtom> BatchWhilePerLane(BatchContext ctx, WhileParams p, IReadOnlyList<BatchedAtom> ins,
-        Function condFn, Function body) =>
-        throw new NotSupportedException("while with a batched predicate needs select/convert/reduce_max/gt (not merged yet)");
-#endif
 }

@@ -111,7 +111,7 @@ public sealed class ScanOp() : Primitive<ScanParams>("scan")
     /// </summary>
     public static IReadOnlyList<BatchedAtom> Batch(BatchContext ctx, ScanParams p, IReadOnlyList<BatchedAtom> ins, IReadOnlyList<Function> subs)
     {
-        var body = ControlFlow.WithoutConstParams(subs[0]);
+        var body = subs[0];
         int c = p.Consts, k = p.Carries;
         var carryBatched = ins.Skip(c).Take(k).Select(x => x.IsBatched).ToArray();
         // Batch axis of each xs operand in the batched scan: anywhere but the time axis 0.
@@ -128,7 +128,7 @@ public sealed class ScanOp() : Primitive<ScanParams>("scan")
             var force = carryBatched.Select(b => b ? 0 : (int?)null)
                 .Concat(Enumerable.Repeat<int?>(null, body.Results.Length - k))
                 .ToList();
-            (batchedBody, outAxes) = ctx.VmapSub(body, inAxes, force);
+            (batchedBody, outAxes) = ControlFlow.BatchSub(ctx, body, inAxes, force);
             bool changed = false;
             for (int j = 0; j < k; j++)
                 if (!carryBatched[j] && outAxes[j] is not null) { carryBatched[j] = true; changed = true; }

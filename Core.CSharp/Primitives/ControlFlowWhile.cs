@@ -68,8 +68,8 @@ public sealed class WhileOp() : Primitive<WhileParams>("while")
     /// </summary>
     public static IReadOnlyList<BatchedAtom> Batch(BatchContext ctx, WhileParams p, IReadOnlyList<BatchedAtom> ins, IReadOnlyList<Function> subs)
     {
-        var condFn = ControlFlow.WithoutConstParams(subs[0]);
-        var body = ControlFlow.WithoutConstParams(subs[1]);
+        var condFn = subs[0];
+        var body = subs[1];
         int c = p.Consts;
         var constAxes = ins.Take(c).Select(x => x.BatchDim).ToList();
         var carryBatched = ins.Skip(c).Select(x => x.IsBatched).ToArray();
@@ -81,14 +81,14 @@ public sealed class WhileOp() : Primitive<WhileParams>("while")
         while (true)
         {
             IReadOnlyList<int?> outAxes;
-            (batchedBody, outAxes) = ctx.VmapSub(body, InAxes(), CarryForce());
+            (batchedBody, outAxes) = ControlFlow.BatchSub(ctx, body, InAxes(), CarryForce());
             bool changed = false;
             for (int j = 0; j < carryBatched.Length; j++)
                 if (!carryBatched[j] && outAxes[j] is not null) { carryBatched[j] = true; changed = true; }
             if (!changed) break;
         }
 
-        var (batchedCond, predAxes) = ctx.VmapSub(condFn, InAxes());
+        var (batchedCond, predAxes) = ControlFlow.BatchSub(ctx, condFn, InAxes());
         if (predAxes[0] is not null)
             return ControlFlow.BatchWhilePerLane(ctx, p, ins, condFn, body);
 

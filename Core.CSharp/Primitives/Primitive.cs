@@ -40,6 +40,20 @@ public abstract class Primitive
     /// </summary>
     public abstract DType? LiteralDType(int position, PrimParams p, IReadOnlyList<AVal?> operands, IReadOnlyList<Function> subs);
 
+    /// <summary>
+    /// The dtype a literal operand takes from the equation's declared result types, for a primitive
+    /// whose result alone fixes it: <c>broadcast_in_dim</c> of a scalar literal (JAX's <c>full</c>).
+    /// Consulted only where <see cref="LiteralDType(int, PrimParams, IReadOnlyList{AVal?}, IReadOnlyList{Function})"/> gives null.
+    /// </summary>
+    public virtual DType? LiteralDTypeFromResults(int position, PrimParams p, IReadOnlyList<AVal> declaredResults) => null;
+
+    /// <summary>The dtype of a literal at <paramref name="position"/>: from the operands where they fix it, else
+    /// from the declared results (when known); null when no literal may stand there.</summary>
+    public DType? LiteralDTypeAt(int position, PrimParams p, IReadOnlyList<AVal?> operands, IReadOnlyList<Function> subs,
+        IReadOnlyList<AVal>? declaredResults) =>
+        LiteralDType(position, p, operands, subs)
+        ?? (declaredResults is null ? null : LiteralDTypeFromResults(position, p, declaredResults));
+
     /// <summary>The reference evaluation: scalar, slow and obviously right. Inputs are well typed;
     /// a scalar input stands for a literal operand.</summary>
     public abstract IReadOnlyList<NDArray> Evaluate(PrimParams p, IReadOnlyList<NDArray> inputs, IReadOnlyList<Function> subs);

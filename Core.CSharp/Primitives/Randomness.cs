@@ -9,6 +9,12 @@ public sealed record RandomBitsParams(int[] Shape) : PrimParams
 {
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("shape", Shape);
+
+    /// <summary>Equal when the written params are (the array compares by content, not by reference).</summary>
+    public bool Equals(RandomBitsParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
 }
 
 /// <summary>Params of <c>random_split[count=n](key)</c>: how many new keys each key gives.</summary>
@@ -24,6 +30,12 @@ public sealed record RandomUniformParams(int[] Shape, DType DType) : PrimParams
 {
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("shape", Shape).DType("dtype", DType);
+
+    /// <summary>Equal when the written params are (the array compares by content, not by reference).</summary>
+    public bool Equals(RandomUniformParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
 }
 
 /// <summary>

@@ -9,25 +9,36 @@ namespace ArrayLang.Primitives;
 /// (<c>fma(a, b, -a*b)</c>), so the result is as accurate as summing in about twice double's
 /// precision (Ogita, Rump and Oishi's <c>Sum2</c>/<c>Dot2</c>). The reference evaluator uses it
 /// for f32 and f64 sums, cumulative sums and <c>dot_general</c>: see Note [rounding once].
-/// It starts at <c>+0</c>, so a sum of <c>-0.0</c> values is <c>+0.0</c> (as XLA's reduce with
-/// init 0). When the running sum leaves the finite range (an infinity or NaN among the terms, or
-/// an overflow) the result is that running sum, which follows IEEE arithmetic.
+/// The sum is that of the terms alone, with no extra <c>+0</c> term: one term gives that term
+/// exactly (so <c>reduce_sum[axes=[]]</c> is a copy and a sum of <c>-0.0</c> values is
+/// <c>-0.0</c>, as IEEE addition gives), and no terms give <c>+0</c>. When the running sum leaves
+/// the finite range (an infinity or NaN among the terms, or an overflow) the result is that
+/// running sum, which follows IEEE arithmetic.
 /// </summary>
 /// <remarks>
 /// Note [rounding once]: IR.md says the reference evaluator rounds once per primitive. For f32,
 /// the terms (and products of two f32 values) are exact in double, and the compensated double
 /// sum is rounded to f32 once at the end. For f64, the compensated sum is correctly rounded
 /// except in rare cancellation cases, which is as close to "once" as a scalar loop gets. i32 sums
-/// and products simply wrap modulo 2^32, which is exact.
+/// and products simply wrap modulo 2^32, which is exact. Products (<c>reduce_prod</c>) multiply in
+/// double: an f32 product is rounded to f32 once at the end (exact in double for two factors,
+/// within about n ulps of double otherwise, and free of f32's intermediate overflow), while an
+/// f64 product rounds at every step, since an exact product would need unbounded precision.
 /// </remarks>
 public struct CompensatedSum
 {
     private double _sum;
     private double _error;
+    private bool _started;
 
     /// <summary>Adds one term.</summary>
     public void Add(double x)
     {
+        if (!_started)
+        {
+            (_sum, _started) = (x, true);
+            return;
+        }
         double t = _sum + x;
         double z = t - _sum;
         _error += (_sum - (t - z)) + (x - z);
@@ -43,8 +54,9 @@ public struct CompensatedSum
         _error += e;
     }
 
-    /// <summary>The sum so far, rounded to double once.</summary>
-    public readonly double Result => double.IsFinite(_sum) ? _sum + _error : _sum;
+    /// <summary>The sum so far, rounded to double once (<c>+0</c> before any term).</summary>
+    /// <remarks>A zero error term is not added, so that a <c>-0.0</c> sum keeps its sign.</remarks>
+    public readonly double Result => !_started ? 0.0 : double.IsFinite(_sum) && _error != 0 ? _sum + _error : _sum;
 }
 
 /// <summary>

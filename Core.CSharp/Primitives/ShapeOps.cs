@@ -7,6 +7,13 @@ namespace ArrayLang.Primitives;
 /// <summary>Params of <c>transpose</c>: result dim <c>i</c> is operand dim <c>Perm[i]</c>.</summary>
 public sealed record TransposeParams(int[] Perm) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(TransposeParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("perm", Perm);
 }
@@ -14,6 +21,13 @@ public sealed record TransposeParams(int[] Perm) : PrimParams
 /// <summary>Params of <c>broadcast_in_dim</c>: operand dim <c>i</c> becomes result dim <c>Dims[i]</c> of <c>Shape</c>.</summary>
 public sealed record BroadcastInDimParams(int[] Shape, int[] Dims) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(BroadcastInDimParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("shape", Shape).Ints("dims", Dims);
 }
@@ -100,6 +114,11 @@ public sealed class BroadcastInDimOp() : Primitive<BroadcastInDimParams>("broadc
 
     /// <inheritdoc />
     public override DType? LiteralDType(int position, BroadcastInDimParams p, IReadOnlyList<AVal?> ops, IReadOnlyList<Function> subs) => null;
+
+    /// <summary>A scalar literal operand takes the declared result's dtype: <c>r: f32[2,3] =
+    /// broadcast_in_dim[shape=[2,3], dims=[]](0.5)</c> is a constant array (JAX's <c>full</c>).</summary>
+    public override DType? LiteralDTypeFromResults(int position, PrimParams p, IReadOnlyList<AVal> declaredResults) =>
+        position == 0 && declaredResults.Count == 1 ? declaredResults[0].DType : null;
 
     /// <inheritdoc />
     public override IReadOnlyList<NDArray> Evaluate(BroadcastInDimParams p, IReadOnlyList<NDArray> inputs, IReadOnlyList<Function> subs)

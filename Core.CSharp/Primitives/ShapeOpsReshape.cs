@@ -7,6 +7,13 @@ namespace ArrayLang.Primitives;
 /// <summary>Params of <c>reshape</c>: the result shape (same element count, row-major order).</summary>
 public sealed record ReshapeParams(int[] Shape) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(ReshapeParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("shape", Shape);
 }
@@ -14,6 +21,13 @@ public sealed record ReshapeParams(int[] Shape) : PrimParams
 /// <summary>Params of <c>squeeze</c>: the operand axes to remove (each of size 1).</summary>
 public sealed record SqueezeParams(int[] Dims) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(SqueezeParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("dims", Dims);
 }
@@ -21,6 +35,13 @@ public sealed record SqueezeParams(int[] Dims) : PrimParams
 /// <summary>Params of <c>expand_dims</c>: the positions in the result of the new size-1 axes.</summary>
 public sealed record ExpandDimsParams(int[] Dims) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(ExpandDimsParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("dims", Dims);
 }

@@ -7,6 +7,13 @@ namespace ArrayLang.Primitives;
 /// <summary>Params of <c>rev</c>: the axes along which the order of elements is reversed.</summary>
 public sealed record RevParams(int[] Dims) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(RevParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("dims", Dims);
 }
@@ -14,6 +21,13 @@ public sealed record RevParams(int[] Dims) : PrimParams
 /// <summary>Params of <c>iota</c>: the result shape, the axis whose index each element holds, and the result dtype (default i32).</summary>
 public sealed record IotaParams(int[] Shape, int Dim, DType DType) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(IotaParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("shape", Shape).Int("dim", Dim).DType("dtype", DType);
 }

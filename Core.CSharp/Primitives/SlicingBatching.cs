@@ -24,6 +24,8 @@ public static partial class Slicing
     internal static BatchedAtom BatchTake(BatchContext ctx, int axis, BatchedAtom x, BatchedAtom idx, bool indicesInRange)
     {
         var ps = new TakeParams(axis);
+        if (!x.IsBatched && !idx.IsBatched)
+            return new(ctx.Emit1(Take, ps, x.Atom, idx.Atom), null);
         if (!idx.IsBatched)
         {
             int d = x.BatchDim!.Value;

@@ -6,6 +6,13 @@ namespace ArrayLang.Primitives;
 /// <summary>Params of <c>dynamic_slice</c>: the size of the slice along each axis (static; the starts are operands).</summary>
 public sealed record DynamicSliceParams(int[] Sizes) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(DynamicSliceParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("sizes", Sizes);
 }

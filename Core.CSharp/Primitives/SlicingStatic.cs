@@ -7,6 +7,13 @@ namespace ArrayLang.Primitives;
 /// <summary>Params of <c>slice</c>: per axis, the first index, the end (exclusive) and the step (default 1).</summary>
 public sealed record SliceParams(int[] Start, int[] Limit, int[] Stride) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(SliceParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("start", Start).Ints("limit", Limit).Ints("stride", Stride);
 }
@@ -21,6 +28,13 @@ public sealed record ConcatenateParams(int Axis) : PrimParams
 /// <summary>Params of <c>pad</c>: per axis, how many value elements go before (<c>Low</c>) and after (<c>High</c>) the operand; both &gt;= 0.</summary>
 public sealed record PadParams(int[] Low, int[] High) : PrimParams
 {
+    // The synthesized record equality would compare the arrays by reference; compare the written form.
+    /// <summary>Structural equality through the written form (arrays compare by content).</summary>
+    public bool Equals(PadParams? other) => base.Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => base.GetHashCode();
+
     /// <inheritdoc />
     public override void Write(ParamWriter w) => w.Ints("low", Low).Ints("high", High);
 }

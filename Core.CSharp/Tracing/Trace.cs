@@ -47,7 +47,7 @@ public static class Trace
             foreach (var r in results)
                 if (r.Context != ctx)
                     throw new IrException($"function {name} returns a tensor from another trace (a value captured from an outer traced function); pass it in as an argument instead");
-            var f = ctx.Builder.Build(name, results.Select(r => r.Atom).ToList());
+            var f = ctx.Builder.Build(name, results.Select(r => r.Atom).ToList(), constsFirst: true);
             TypeChecker.Check(f);
             return new TracedFunction(f, ctx.Constants);
         }

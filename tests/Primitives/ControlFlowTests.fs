@@ -141,6 +141,32 @@ let tests =
             }
         ]
 
+        testList "text" [
+            test "printing then parsing gives back an equal function" {
+                let literalScan =
+                    let body = fn "body" [ f64 []; f64 []; f64 [] ] (fun b p -> let s = add b (add b p.[0] p.[1]) p.[2] in [ s; s ])
+                    fn "f" [ f64 [ 3 ] ] (fun b p -> emit b ControlFlow.Scan (scanP 3 false 1 1) [ Literal.Of 0.5; Literal.Of 100.0; p.[0] ] [ body ])
+                let fs =
+                    [ multiScan DType.F32 3 true; countdown DType.I32; condOf (i32 []) (threeBranches DType.F32 [ 3 ]) DType.F32
+                      condOf (boolT []) (threeBranches DType.F64 [ 3 ] |> List.take 2) DType.F64; literalScan
+                      Vmap.Apply(countdown DType.F32, 3, ResizeArray [ Nullable(); Nullable 0; Nullable(); Nullable 1 ])
+                      Vmap.Apply(multiScan DType.F32 3 false, 2, ResizeArray [ Nullable(); Nullable(); Nullable(); Nullable(); Nullable 2 ]) ]
+                for f in fs do
+                    let back = IrParser.ParseFunction(string f)
+                    TypeChecker.Check back
+                    Expect.equal back f $"round trip of\n{f}"
+            }
+            test "omitted params take their defaults; a literal cond index is i32" {
+                let text = "func f(x: f32[4]) -> (f32[], f32[4], f32[]) {\n  a: f32[], b: f32[4] = scan[length=4, carries=1](0.0, x) {\n    func body(c: f32[], x: f32[]) -> (f32[], f32[]) {\n      s: f32[] = add(c, x)\n      return (s, s)\n    }\n  }\n  d: f32[] = cond(-3, a) {\n    func b0(x: f32[]) -> (f32[]) {\n      return (x)\n    }\n    func b1(x: f32[]) -> (f32[]) {\n      y: f32[] = neg(x)\n      return (y)\n    }\n  }\n  return (a, b, d)\n}\n"
+                let f = IrParser.ParseFunction(text)
+                TypeChecker.Check f
+                Expect.equal f.Equations.[0].Params (scanP 4 false 0 1) "reverse=false, consts=0"
+                let r = ReferenceEvaluator.Evaluate(f, ResizeArray [ f32s [ 1.0f; 2.0f; 3.0f; 4.0f ] [ 4 ] ])
+                expectBitwise r.[0] (f32s0 10.0f) "sum"
+                expectBitwise r.[2] (f32s0 10.0f) "index -3 clamps to branch_0"
+            }
+        ]
+
         testList "scan reference" [
             test "forward running sum" {
                 let r = eval (cumsum DType.F32 4 false) [ f32s0 10.0f; f32s [ 1.0f; 2.0f; 3.0f; 4.0f ] [ 4 ] ]
@@ -357,6 +383,14 @@ let tests =
                     for b in batchSizes do
                         checkVmap rng f axes b
             }
+            test "scan whose body returns literals/vmap = loop" {
+                let rng = Random 15
+                let body = fn "body" [ f32 []; f32 [] ] (fun b p -> [ Literal.Of 1.5f; add b p.[0] p.[1]; Literal.Of 2.0f ])
+                let f = fn "f" [ f32 []; f32 [ 3 ] ] (fun b p -> emit b ControlFlow.Scan (scanP 3 false 0 1) [ p.[0]; p.[1] ] [ body ])
+                for axes in combos [ [ None; Some 0 ]; [ None; Some 0; Some 1 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+            }
             test "batched carries are found by fixpoint; unbatched ones stay unbatched" {
                 let f = multiScan DType.F32 4 false
                 // Only xs batched: a becomes batched in round 1, c in round 2; w and cnt stay shared.
@@ -367,6 +401,24 @@ let tests =
                 Expect.equal types [ "f32[2]"; "f32[5,2]"; "f32[5,2]"; "i32[]"; "f32[4,5,2]" ] "w shared, a and c batched at 0, cnt a scalar, xs batched at 1"
                 let outs = scan.Outputs |> Seq.map (fun v -> string v.Type) |> List.ofSeq
                 Expect.equal outs [ "f32[5,2]"; "f32[5,2]"; "i32[]"; "f32[4,5,2]"; "f32[4,5,2]"; "i32[4]" ] "ys batched at 1 except the counter's"
+            }
+            test "an unbatched counter carry in a dynamic_slice stays a scalar and a dynamic_slice" {
+                let rng = Random 16
+                let body =
+                    fn "body" [ f32 [ 5; 2 ]; i32 []; f32 [ 1; 2 ] ] (fun b p ->
+                        let row = b.Emit1(Slicing.DynamicSlice, DynamicSliceParams([| 1; 2 |]), p.[0], p.[1], Literal.Of 0)
+                        [ add b p.[1] (Literal.Of 1); add b p.[2] row; row ])
+                let f = fn "f" [ f32 [ 5; 2 ]; f32 [ 1; 2 ] ] (fun b p -> emit b ControlFlow.Scan (scanP 4 false 1 2) [ p.[0]; Literal.Of 0; p.[1] ] [ body ])
+                for axes in combos [ [ None; Some 0; Some 2 ]; [ None; Some 0; Some 1 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+                let batched = Vmap.Apply(f, 3, ResizeArray [ Nullable 0; Nullable() ])
+                TypeChecker.Check batched
+                let scan = batched.Equations |> Seq.find (fun e -> obj.ReferenceEquals(e.Primitive, ControlFlow.Scan))
+                let body' = scan.SubFunctions.[0]
+                Expect.equal (string body'.Params.[1].Type) "i32[]" "the counter stays i32[]"
+                Expect.equal (string scan.Inputs.[1]) "0" "the counter's initial value stays a literal"
+                Expect.isGreaterThan (countPrim Slicing.DynamicSlice body') 0 "the body keeps a dynamic_slice"
             }
             test "nested vmap of scan = loop of vmap" {
                 let rng = Random 14
@@ -398,6 +450,67 @@ let tests =
                 for b in batchSizes do
                     checkVmap rng f [ Some 0 ] b
             }
+            test "cond whose branches return literals/vmap = loop" {
+                let rng = Random 23
+                let t = f32 [ 3 ]
+                let branches = [ fn "b0" [ f32 []; t ] (fun b p -> [ add b p.[0] p.[0]; p.[1] ]); fn "b1" [ f32 []; t ] (fun b p -> [ Literal.Of 2.0f; p.[1] ]) ]
+                let f = fn "f" [ i32 []; f32 []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance (List.ofArray p) branches)
+                for axes in combos [ [ None ]; [ None; Some 0 ]; [ None; Some 1 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+            }
+            test "cond with a batched index/vmap = loop" {
+                let rng = Random 24
+                for dt in [ DType.F32; DType.I32 ] do
+                    let f = condOf (i32 []) (threeBranches dt [ 3 ]) dt
+                    for axes in combos [ [ Some 0 ]; [ None; Some 0; Some 1 ]; [ None; Some 0; Some 1 ] ] do
+                        for b in batchSizes do
+                            checkVmap rng f axes b
+                    let g = condOf (boolT []) (threeBranches dt [ 3 ] |> List.take 2) dt
+                    for axes in combos [ [ Some 0 ]; [ None; Some 0; Some 1 ]; [ None; Some 1 ] ] do
+                        for b in batchSizes do
+                            checkVmap rng g axes b
+            }
+            test "cond with a batched index, literal operands and results, one branch/vmap = loop" {
+                let rng = Random 25
+                let t = f32 [ 2 ]
+                let branches = [ fn "b0" [ f32 []; t ] (fun b p -> [ add b p.[1] p.[1]; Literal.Of 7.0f ]); fn "b1" [ f32 []; t ] (fun b p -> [ neg b p.[1]; p.[0] ]) ]
+                let f = fn "f" [ boolT []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance [ p.[0]; Literal.Of 2.5f; p.[1] ] branches)
+                let one = fn "f" [ i32 []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance [ p.[0]; p.[1] ] [ fn "only" [ t ] (fun b q -> [ neg b q.[0]; Literal.Of 1 ]) ])
+                for b in batchSizes do
+                    for axes in [ [ Some 0; None ]; [ Some 0; Some 1 ] ] do
+                        checkVmap rng f axes b
+                        checkVmap rng one axes b
+            }
+            test "cond with a batched index and literal results of every kind/vmap = loop" {
+                let rng = Random 26
+                let t = f32 []
+                let branch name (r: Atom[] -> FunctionBuilder -> Atom list) = fn name [ t ] (fun b p -> r p b)
+                let branches =
+                    [ branch "b0" (fun p b -> [ Literal.Of 1.0f; Literal.Of true; Literal.Of 5; Literal.Of 3.0f; Literal.Of false ])
+                      branch "b1" (fun p b -> [ Literal.Of 2.0f; Literal.Of false; Literal.Of 5; p.[0]; Literal.Of false ])
+                      branch "b2" (fun p b -> [ p.[0]; Literal.Of true; Literal.Of 5; Literal.Of -1.0f; Literal.Of true ]) ]
+                let resultTypes = [ t; boolT []; i32 []; t; boolT [] ]
+                let f = fn "f" [ i32 []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance (List.ofArray p) branches)
+                Expect.equal (f.ResultTypes |> Seq.map string |> List.ofSeq) (resultTypes |> List.map string) "result types"
+                for axes in [ [ Some 0; None ]; [ Some 0; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+                let g = fn "g" [ boolT []; t ] (fun b p -> emit b ControlFlow.Cond NoParams.Instance (List.ofArray p) (List.take 2 branches))
+                for axes in [ [ Some 0; None ]; [ Some 0; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng g axes b
+            }
+            test "a batched index runs every branch and selects per lane (no cond left)" {
+                let f = condOf (i32 []) (threeBranches DType.F32 [ 3 ]) DType.F32
+                let batched = Vmap.Apply(f, 4, ResizeArray [ Nullable 0; Nullable 1; Nullable() ])
+                TypeChecker.Check batched
+                Expect.equal (countPrim ControlFlow.Cond batched) 0 "branches are inlined"
+                Expect.equal (countPrim Elementwise.Select batched) 4 "two selects per result for three branches"
+                let text = string batched
+                Expect.stringContains text "min(" "the index is clamped from above"
+                Expect.stringContains text "max(" "and from below"
+            }
             test "an unbatched index keeps one cond; results batched in some branch are batched in all" {
                 let f = condOf (i32 []) (threeBranches DType.F32 [ 3 ]) DType.F32
                 let batched = Vmap.Apply(f, 4, ResizeArray [ Nullable(); Nullable 1; Nullable() ])
@@ -417,6 +530,58 @@ let tests =
                     for axes in combos [ [ None; Some 0; Some 1 ]; [ None ]; [ None; Some 0; Some -1 ]; [ None; Some 1 ] ] do
                         for b in batchSizes do
                             checkVmap rng f axes b
+            }
+            test "while with a batched predicate/vmap = loop (lanes finish at different times)" {
+                let rng = Random 32
+                for dt in [ DType.F32; DType.I32 ] do
+                    let f = countdown dt
+                    for axes in combos [ [ None; Some 0; Some 1 ]; [ Some 0 ]; [ None; Some 0; Some -1 ]; [ None; Some 1 ] ] do
+                        for b in batchSizes do
+                            checkVmap rng f axes b
+            }
+            test "while x < limit with lt/vmap = loop" {
+                let rng = Random 33
+                let types = [ f32 []; f32 []; i32 [] ]
+                let condFn = fn "below" types (fun b p -> [ b.Emit1(Elementwise.Lt, NoParams.Instance, p.[1], p.[0]) ])
+                let body = fn "step" types (fun b p -> [ add b p.[1] (Literal.Of 1.5f); add b p.[2] (Literal.Of 1) ])
+                let f = fn "f" types (fun b p -> emit b ControlFlow.While (whileP 1) (List.ofArray p) [ condFn; body ])
+                for axes in combos [ [ None; Some 0 ]; [ None; Some 0 ]; [ None; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+            }
+            test "while with literal carries/vmap = loop" {
+                let rng = Random 35
+                let types = [ f32 []; f32 []; i32 []; f32 [] ]
+                let condFn = fn "below" types (fun b p -> [ b.Emit1(Elementwise.Lt, NoParams.Instance, p.[1], p.[0]) ])
+                let body = fn "step" types (fun b p -> [ add b p.[1] (Literal.Of 1.5f); add b p.[2] (Literal.Of 1); add b p.[3] p.[3] ])
+                // limit (const), x = 0.0, count = 0, doubling = w: limit batched makes the predicate batched;
+                // w batched alone keeps it unbatched (w is batched through the fixpoint only).
+                let f = fn "f" [ f32 []; f32 [] ] (fun b p -> emit b ControlFlow.While (whileP 1) [ p.[0]; Literal.Of 0.0f; Literal.Of 0; p.[1] ] [ condFn; body ])
+                for axes in combos [ [ None; Some 0 ]; [ None; Some 0 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng f axes b
+            }
+            test "lanes whose predicate is false keep their carries bitwise" {
+                let f = countdown DType.F64
+                let batched = Vmap.Apply(f, 3, ResizeArray [ Nullable(); Nullable 0; Nullable 0; Nullable 0 ])
+                TypeChecker.Check batched
+                Expect.equal (countPrim ControlFlow.While batched) 1 "one while"
+                Expect.equal (countPrim ControlFlow.Cond batched) 0 "n > 0 written as cond(n){ false true } becomes not(eq(clamped n, 0))"
+                let step = NDArray.Of([| 0.5; 2.0 |], 2)
+                let n = i32s [ 0; 3; -1 ] [ 3 ]
+                let acc = NDArray.Of([| -0.0; nan; 1.0; 1.0; infinity; -0.0 |], 3, 2)
+                let prev = NDArray.Of([| nan; 4.0; 9.0; 9.0; -0.0; 5.0 |], 3, 2)
+                let r = ReferenceEvaluator.Evaluate(batched, ResizeArray [ step; n; acc; prev ])
+                expectBitwise r.[0] (i32s [ 0; 0; -1 ] [ 3 ]) "n"
+                expectBitwise r.[1] (NDArray.Of([| -0.0; nan; 2.5; 7.0; infinity; -0.0 |], 3, 2)) "acc: lanes 0 and 2 untouched"
+                expectBitwise r.[2] (NDArray.Of([| nan; 4.0; 2.0; 5.0; -0.0; 5.0 |], 3, 2)) "prev: lanes 0 and 2 untouched"
+            }
+            test "nested vmap of a while with a batched predicate = loop of vmap" {
+                let rng = Random 34
+                let inner = Vmap.Apply(countdown DType.F32, 2, ResizeArray [ Nullable(); Nullable 0; Nullable(); Nullable 0 ])
+                for axes in [ [ Some 0; None; Some 1; None ]; [ None; Some 1; None; None ]; [ Some 1; Some 0; Some 0; Some 2 ] ] do
+                    for b in batchSizes do
+                        checkVmap rng inner axes b
             }
             test "while keeps an unbatched counter a scalar and finds batched carries by fixpoint" {
                 let batched = Vmap.Apply(countdown DType.F32, 3, ResizeArray [ Nullable 0; Nullable(); Nullable(); Nullable() ])
