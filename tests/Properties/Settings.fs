@@ -5,10 +5,10 @@ module ArrayLang.Tests.Properties.Settings
 
 open System
 
-/// How many random programs each program property checks (CI default 2000).
+/// How many random programs each program property checks (CI default 5000).
 let programCount =
     match Environment.GetEnvironmentVariable "ARRAYLANG_PROGRAMS" with
-    | null | "" -> 2000
+    | null | "" -> 5000
     | s ->
         match Int32.TryParse s with
         | true, n when n > 0 -> n
