@@ -24,7 +24,9 @@ namespace ArrayLang.Compile.Passes;
 /// elements of the reduced axes outside <c>D</c> (along those every term is the same). The inner
 /// product is built over the axes <c>D</c> only, so W4's <c>reduce_sum(outer(x, x) * 0.5, axis 1)</c>
 /// becomes <c>x * reduce_sum(x) * 0.5</c> and the outer product is never built; a sum of a
-/// broadcast (<c>I</c> empty) becomes a product by <c>N</c>.
+/// broadcast (<c>I</c> empty) becomes a product by <c>N</c>. When <c>I</c> holds several factors
+/// that together vary along every axis of <c>P</c>, their product would be a new array as large as
+/// <c>P</c> (a second one, when <c>P</c> has other uses), so the rule does not apply.
 /// Exactness: for i32 this is an identity (wrapping arithmetic is a commutative ring). For floats
 /// it is the reassociation IR.md allows for reductions: every product term is rounded
 /// differently, and a term that overflows in one order may not in the other. It is not applied
@@ -57,6 +59,9 @@ internal static class Factoring
         if (outer.Count == 0 || outer.All(f => f.Leaf is null) && inner.Count == 0) return null;
 
         var innerAxes = inner.SelectMany(f => f.Varies).Distinct().Order().ToArray();
+        // Several inner factors over every axis would be a new product as large as P, built
+        // beside P when P has other uses: not worth a few multiplications.
+        if (inner.Count > 1 && innerAxes.Length == shape.Rank) return null;
         long repeat = reduced.Where(a => !innerAxes.Contains(a)).Aggregate(1L, (n, a) => n * shape[a]);
         var dtype = operand.Type.DType;
         if (repeat != 1 && !ExactCount(repeat, dtype)) return null;

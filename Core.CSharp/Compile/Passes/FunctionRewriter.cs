@@ -105,14 +105,6 @@ internal sealed class FunctionRewriter
         Add(new Equation(outputs, primitive, parameters, inputs, subs, location), key);
     }
 
-    /// <summary>Keeps a source equation unchanged when nothing in it was replaced (no allocation).</summary>
-    public void Keep(Equation source)
-    {
-        var inputs = source.Inputs.Select(Map).ToList();
-        if (inputs.SequenceEqual(source.Inputs) && !_hashCons) { Add(source, null); return; }
-        Keep(source.Outputs, source.Primitive, source.Params, inputs, source.SubFunctions, source.Location);
-    }
-
     private void Add(Equation e, string? key)
     {
         _equations.Add(e);
