@@ -79,3 +79,33 @@ let chunkTests =
                 (fun e -> Expect.stringContains e.Message "at least 1" "message")
         }
     ]
+
+[<Tests>]
+let errorTests =
+    let f = parse "func f(x: f32[3], y: f32[3]) -> (f32[3], f32[3]) {\n  a: f32[3] = add(x, y)\n  return (a, y)\n}"
+    let expectMessage (parts: string list) (action: unit -> unit) =
+        Expect.throwsC action (fun e -> for p in parts do Expect.stringContains e.Message p (sprintf "message mentions %s" p))
+    testList "vmap errors" [
+        test "batch sizes that disagree name the arguments and the sizes" {
+            expectMessage [ "x"; "y"; "4"; "5"; "disagree" ] (fun () ->
+                Vmap.InferAxisSize(f, ResizeArray [ f32 [ 4; 3 ]; f32 [ 5; 3 ] ], ResizeArray [ Nullable 0; Nullable 0 ]) |> ignore)
+        }
+        test "an axis out of range names the argument and its rank" {
+            expectMessage [ "in_axes[1] = 2"; "y"; "rank 2" ] (fun () -> Vmap.Apply(f, 4, ResizeArray [ Nullable 0; Nullable 2 ]) |> ignore)
+            expectMessage [ "out_axes[0] = -3" ] (fun () -> Vmap.Apply(f, 4, ResizeArray [ Nullable 0; Nullable 0 ], ResizeArray [ Nullable -3; Nullable 0 ]) |> ignore)
+        }
+        test "out_axes none on a batched result is an error; on a shared one it is fine" {
+            expectMessage [ "out_axes[0] is none"; "result 1" ] (fun () ->
+                Vmap.Apply(f, 4, ResizeArray [ Nullable 0; Nullable() ], ResizeArray [ Nullable(); Nullable() ]) |> ignore)
+            let g = Vmap.Apply(f, 4, ResizeArray [ Nullable 0; Nullable() ], ResizeArray [ Nullable 0; Nullable() ])
+            Expect.equal (g.ResultTypes.[1]) (f32 [ 3 ]) "the shared result keeps its type"
+        }
+        test "no batched argument and no axis_size is an error that says to give axis_size" {
+            expectMessage [ "no argument is batched"; "axis_size" ] (fun () ->
+                Vmap.InferAxisSize(f, ResizeArray [ f32 [ 3 ]; f32 [ 3 ] ], ResizeArray [ Nullable(); Nullable() ]) |> ignore)
+            Expect.equal (Vmap.InferAxisSize(f, ResizeArray [ f32 [ 3 ]; f32 [ 3 ] ], ResizeArray [ Nullable(); Nullable() ], Nullable 7)) 7 "axis_size given"
+        }
+        test "in_axes of the wrong length names the parameters" {
+            expectMessage [ "in_axes has 1"; "2 argument" ] (fun () -> Vmap.Apply(f, 4, ResizeArray [ Nullable 0 ]) |> ignore)
+        }
+    ]
