@@ -577,6 +577,18 @@ let factoringTests =
                 let small = Vmap.Apply(parse (w4Outer 6), 5, ResizeArray [ Nullable 0 ])
                 expectClose small (Pipeline.Standard.Run(small, true))
         }
+        test "chunked W4: the factoring applies inside the scan over chunks, and is off on request" {
+            let f = parse (w4Outer 16)
+            let chunked = Chunk.Apply(f, 10, ResizeArray [ Nullable 0 ], null, 4)
+            let outerOfChunk (g: Function) = allTypes g |> Seq.exists (fun t -> t.Shape.Rank = 3 && t.Shape.[1] = 16 && t.Shape.[2] = 16)
+            Expect.isTrue (outerOfChunk chunked) "chunked vmap builds the outer product per chunk"
+            let factored = Pipeline.Standard.Run(chunked, true)
+            Expect.isFalse (outerOfChunk factored) (sprintf "no outer product in\n%O" factored)
+            expectClose chunked factored
+            let kept = Pipeline.StandardWith(SimplifyOptions(FactorReductions = false)).Run(chunked, true)
+            Expect.isTrue (outerOfChunk kept) "factoring off keeps the outer product per chunk"
+            expectSameResults chunked kept
+        }
         test "with factoring off the outer product stays" {
             let f = Vmap.Apply(parse (w4Outer 16), 4, ResizeArray [ Nullable 0 ])
             let g = Pipeline.StandardWith(SimplifyOptions(FactorReductions = false)).Run(f, true)
