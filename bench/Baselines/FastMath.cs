@@ -7,10 +7,12 @@ namespace ArrayLang.Bench.Baselines;
 /// Fast <c>Vector512</c> sin, exp and tanh for the hand-fused baselines (the practical limit a C#
 /// programmer reaches by hand). Note [bench fast math]: the CPU backend's own vectorized math
 /// (<c>ArrayLang.Backends.Cpu.VectorMath</c>) was not on main when the suite was written, so the
-/// baselines carry their own: a Cody-Waite range reduction followed by a Taylor polynomial, with
-/// truncation errors below 1e-7 absolute over the ranges the workloads use (|x| &lt;= 1e4 for sin,
-/// the whole float range for exp and tanh). The suite checks every baseline against a double-precision
-/// oracle before timing it, so a wrong polynomial fails loudly rather than looking fast.
+/// baselines carry their own: a Cody-Waite range reduction followed by a Taylor polynomial. Largest
+/// errors against double math measured over 4M evenly spaced inputs: sin 1.2e-7 absolute for
+/// |x| &lt;= 1e4, exp 7.7e-8 relative on [-87, 88], tanh 9.2e-8 absolute and 1.9e-7 relative on
+/// [-20, 20] (the smoke test in tests/Bench keeps them). The suite also checks every baseline
+/// against a double-precision oracle before timing it, so a wrong polynomial fails loudly rather
+/// than looking fast.
 /// </summary>
 public static class FastMath
 {

@@ -22,7 +22,7 @@ public static class Methods
 
     /// <summary>The methods BENCH.md asks for on <paramref name="w"/>: the baselines, then the backend methods in report order.</summary>
     public static IEnumerable<string> Names(Workload w) =>
-        [TensorPrimitives, HandFused, Loop, Vmap, JitVmap]; // TODO(chunked): W4 also ChunkedVmap
+        w is W4OuterSum ? [TensorPrimitives, HandFused, Loop, Vmap, JitVmap, ChunkedVmap] : [TensorPrimitives, HandFused, Loop, Vmap, JitVmap];
 
     /// <summary>The backend method <paramref name="method"/> of <paramref name="w"/> on <paramref name="backend"/>, compiled and ready.</summary>
     public static MethodCase ForBackend(Workload w, IBackend backend, string method, RunSettings s) => method switch
@@ -30,7 +30,7 @@ public static class Methods
         Loop => PerExampleLoop(w, backend, s),
         Vmap => Batched(w, backend, Vmap, CompileMode.NoFusion, s),
         JitVmap => Batched(w, backend, JitVmap, CompileMode.Fusion, s),
-        // TODO(chunked) ChunkedVmap => Chunked.Case(w, backend),
+        ChunkedVmap => Chunked.Case(w, backend, s),
         _ => throw new ArgumentException($"{method} is not a backend method of {w.Id}", nameof(method)),
     };
 
