@@ -72,6 +72,8 @@ public static class Cli
         var machine = MachineInfo.Describe();
         Console.WriteLine($"ArrayLang bench ({(quick ? "quick" : "full")} run) on {machine}");
         Console.WriteLine($"backends: {string.Join(", ", BenchBackends.All.Select(BenchBackends.Label))}; peak memory: {(ProcessMemory.CanResetPeak ? "per method (peak working set reset per run)" : "process-lifetime peak working set (cannot reset here)")}");
+        string loadBefore = MachineInfo.LoadAverage();
+        Console.WriteLine($"load average (1 min) at start: {loadBefore}");
         var total = Stopwatch.StartNew();
         var rows = new List<Measurement>();
         try
@@ -83,11 +85,12 @@ public static class Cli
             Console.Error.WriteLine($"bench: CHECK FAILED, nothing more is timed: {e.Message}");
             return 1;
         }
-        Console.WriteLine($"done in {total.Elapsed.TotalSeconds:F0} s");
+        string loadAfter = MachineInfo.LoadAverage();
+        Console.WriteLine($"done in {total.Elapsed.TotalSeconds:F0} s; load average (1 min) at the end: {loadAfter}");
         if (rows.Any(r => r.Extrapolated))
             Console.WriteLine("rows marked EXTRAPOLATED ran a prefix of the batch; their times are scaled linearly to the full batch");
 
-        var run = new RunInfo(quick, machine, DateTime.UtcNow, settings.TargetIterations, settings.BudgetSeconds);
+        var run = new RunInfo(quick, machine, DateTime.UtcNow, settings.TargetIterations, settings.BudgetSeconds, loadBefore, loadAfter);
         if (json is not null)
         {
             JsonReport.Write(json, rows);
@@ -104,8 +107,8 @@ public static class Cli
         return 0;
     }
 
-    // The repository root: the nearest folder above the current one holding Array.sln.
-    private static string RepoRoot()
+    /// <summary>The repository root: the nearest folder above the current one holding Array.sln (else the current folder).</summary>
+    public static string RepoRoot()
     {
         for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "Array.sln"))) return d.FullName;

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.NoEmit;
 
@@ -25,7 +26,8 @@ public static class BdnSuite
         CaseBenchmarks.Settings = quick ? RunSettings.ForQuick(TextWriter.Null, seed) : RunSettings.ForFull(TextWriter.Null, seed);
         var job = (quick ? Job.Dry.WithIterationCount(3) : Job.ShortRun).WithToolchain(InProcessNoEmitToolchain.Instance);
         var config = ManualConfig.CreateMinimumViable().AddJob(job).AddDiagnoser(MemoryDiagnoser.Default)
-            .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+            .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(48))
+            .WithArtifactsPath(Path.Combine(Cli.RepoRoot(), "bench", "BenchmarkDotNet.Artifacts"));
         var summary = BenchmarkRunner.Run<CaseBenchmarks>(config);
         return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
     }

@@ -9,11 +9,25 @@ namespace ArrayLang.Bench.Report;
 /// <param name="WhenUtc">When it finished.</param>
 /// <param name="TargetIterations">Timed runs per method when they fit the budget.</param>
 /// <param name="BudgetSeconds">The per-method time budget.</param>
-public sealed record RunInfo(bool Quick, string Machine, DateTime WhenUtc, int TargetIterations, double BudgetSeconds);
+/// <param name="LoadBefore">The 1-minute load average when the run started (other jobs share the machine).</param>
+/// <param name="LoadAfter">The 1-minute load average when it ended.</param>
+public sealed record RunInfo(bool Quick, string Machine, DateTime WhenUtc, int TargetIterations, double BudgetSeconds,
+    string LoadBefore, string LoadAfter);
 
 /// <summary>Describes the machine a run measured.</summary>
 public static class MachineInfo
 {
+    /// <summary>The 1-minute load average (Linux <c>/proc/loadavg</c>), or "unknown".</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException) { return "unknown"; }
+        catch (UnauthorizedAccessException) { return "unknown"; }
+    }
+
     /// <summary>Cores, CPU model, vector width and runtime, e.g. <c>2 cores, AMD EPYC, AVX-512, .NET 10.0.0</c>.</summary>
     public static string Describe()
     {
