@@ -20,7 +20,7 @@ public static class MarkdownReport
         sb.AppendLine(Inv, $"- **Machine**: {run.Machine}. It is shared with other jobs: the 1-minute load average was {run.LoadBefore} at the start and {run.LoadAfter} at the end (2 cores), so times are noisy.");
         sb.AppendLine(Inv, $"- **Backends**: {string.Join(", ", rows.Select(r => r.Backend).Where(b => b != Methods.BaselineBackend).Distinct().Select(b => $"`{b}`"))}; `baseline` rows are the hand-written C# (TensorPrimitives, hand-fused `Vector512`), both on all cores.");
         if (rows.Any(r => r.Backend == "reference"))
-            sb.AppendLine("- **`reference`** is the reference evaluator (scalar, one primitive at a time, no passes): its `vmap` and `jit(vmap)` are the same executable, and its rows are measured on a prefix of the batch and scaled linearly to B (marked *). It stands in until the CPU backend is plugged into `bench/Harness/BenchBackends.cs`.");
+            sb.AppendLine("- **`reference`** is the reference evaluator (scalar, one primitive at a time, no passes): its `vmap` and `jit(vmap)` are the same executable (their difference is noise), and where one run over the full batch would take too long its rows are measured on a prefix of the batch and scaled linearly to B (marked *). It stands in until the CPU backend is plugged into `bench/Harness/BenchBackends.cs`.");
         sb.AppendLine("- **Times** are for the full batch B of `shared/BENCH.md`; *batch run* is how many examples one timed run computed (fewer = extrapolated, marked *). **vs TP** and **vs hand-fused** are time ratios (> 1 = slower than that baseline).");
         sb.AppendLine("- **Peak** is the growth of the process's resident memory during one run (Linux `VmHWM` reset through `/proc/self/clear_refs`, so native allocations count); **alloc** is the managed bytes that run allocated. Every method's outputs were checked against a double-precision C# oracle before timing (**max err** = max |got - expected| / (1 + |expected|)).");
         sb.AppendLine();
@@ -59,7 +59,7 @@ public static class MarkdownReport
         if (backends.Count == 0) return;
         sb.AppendLine("## jit(vmap) against the baselines (issue 4's target table)");
         sb.AppendLine();
-        sb.AppendLine("| workload | backend | jit(vmap) time / hand-fused | TensorPrimitives time / jit(vmap) | loop time / jit(vmap) | targets (hand-fused, TP, loop) |");
+        sb.AppendLine("| workload | backend | jit(vmap) time / hand-fused time | speed-up over TensorPrimitives (TP time / jit(vmap) time) | speed-up over the loop (loop time / jit(vmap) time) | targets (same three columns) |");
         sb.AppendLine("|---|---|---:|---:|---:|---|");
         foreach (var w in workloads)
             foreach (var b in backends)
