@@ -17,10 +17,13 @@ public static class Cli
           --json FILE        write the measurements as JSON: [{"workload","backend","method","median_ms","peak_bytes",...}]
           --results DIR      write DIR/results.md and DIR/chart.svg (default for a full run: bench/results)
           --workloads LIST   only these workloads, e.g. W1,W4
+          --backends LIST    only these backends, e.g. reference (known: BACKENDS)
           --methods LIST     only these methods, e.g. hand-fused,TensorPrimitives (ratios need both baselines)
           --seed N           the inputs' random seed (default 1)
           --bdn              time the same methods with BenchmarkDotNet (short in-process job) instead
         """;
+
+    private static string UsageText => Usage.Replace("BACKENDS", string.Join(", ", BenchBackends.All.Select(BenchBackends.Label)));
 
     /// <summary>Parses <paramref name="args"/> and runs the suite.</summary>
     public static int Run(string[] args)
@@ -28,7 +31,7 @@ public static class Cli
         bool quick = false, bdn = false;
         string? json = null, results = null;
         int seed = 1;
-        HashSet<string>? only = null, methods = null;
+        HashSet<string>? only = null, methods = null, backendNames = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -42,14 +45,15 @@ public static class Cli
                     case "--results": results = Next(); break;
                     case "--seed": seed = int.Parse(Next()); break;
                     case "--workloads": only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToHashSet(); break;
+                    case "--backends": backendNames = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(); break;
                     case "--methods": methods = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(); break;
-                    case "-h" or "--help": Console.WriteLine(Usage); return 0;
+                    case "-h" or "--help": Console.WriteLine(UsageText); return 0;
                     default: throw new ArgumentException($"unknown option '{args[i]}'");
                 }
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                Console.Error.WriteLine($"bench: {e.Message}\n{Usage}");
+                Console.Error.WriteLine($"bench: {e.Message}\n{UsageText}");
                 return 2;
             }
         }
@@ -60,7 +64,13 @@ public static class Cli
             Console.Error.WriteLine($"bench: no workload matches --workloads {string.Join(",", only!)} (known: W1, W2, W3, W4, W5)");
             return 2;
         }
-        if (bdn) return BdnSuite.Run(workloads, quick, seed);
+        var backends = BenchBackends.All.Where(b => backendNames is null || backendNames.Contains(BenchBackends.Label(b))).ToArray();
+        if (backendNames?.FirstOrDefault(n => !BenchBackends.All.Any(b => BenchBackends.Label(b) == n)) is { } unknown)
+        {
+            Console.Error.WriteLine($"bench: unknown backend '{unknown}' in --backends (known: {string.Join(", ", BenchBackends.All.Select(BenchBackends.Label))})");
+            return 2;
+        }
+        if (bdn) return BdnSuite.Run(workloads, backends, quick, seed);
 
         string[] known = [Methods.Loop, Methods.Vmap, Methods.JitVmap, Methods.TensorPrimitives, Methods.HandFused, Methods.ChunkedVmap];
         if (methods?.FirstOrDefault(m => !known.Contains(m)) is { } bad)
@@ -71,14 +81,14 @@ public static class Cli
         var settings = (quick ? RunSettings.ForQuick(Console.Out, seed) : RunSettings.ForFull(Console.Out, seed)) with { Methods = methods };
         var machine = MachineInfo.Describe();
         Console.WriteLine($"ArrayLang bench ({(quick ? "quick" : "full")} run) on {machine}");
-        Console.WriteLine($"backends: {string.Join(", ", BenchBackends.All.Select(BenchBackends.Label))}; peak memory: {(ProcessMemory.CanResetPeak ? "per method (peak working set reset per run)" : "process-lifetime peak working set (cannot reset here)")}");
+        Console.WriteLine($"backends: {string.Join(", ", backends.Select(BenchBackends.Label))}; peak memory: {(ProcessMemory.CanResetPeak ? "per method (peak working set reset per run)" : "process-lifetime peak working set (cannot reset here)")}");
         string loadBefore = MachineInfo.LoadAverage();
         Console.WriteLine($"load average (1 min) at start: {loadBefore}");
         var total = Stopwatch.StartNew();
         var rows = new List<Measurement>();
         try
         {
-            foreach (var w in workloads) rows.AddRange(Runner.RunWorkload(w, BenchBackends.All, settings));
+            foreach (var w in workloads) rows.AddRange(Runner.RunWorkload(w, backends, settings));
         }
         catch (BenchmarkCheckFailed e)
         {

@@ -27,7 +27,7 @@ public sealed class W2Chain : Workload
     /// <inheritdoc />
     public override int Batch { get; }
     /// <inheritdoc />
-    public override int InterpreterBatch(bool quick) => Batch;
+    public override int InterpreterBatch => Math.Min(Batch, 1_000_000);
     /// <inheritdoc />
     public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 100_000 : 1_000_000);
     /// <inheritdoc />

@@ -34,7 +34,7 @@ public sealed class W4OuterSum : Workload
     /// <inheritdoc />
     public override int Batch { get; }
     /// <inheritdoc />
-    public override int InterpreterBatch(bool quick) => Math.Min(Batch, quick ? 64 : Batch);
+    public override int InterpreterBatch => Math.Min(Batch, 64);
     /// <inheritdoc />
     public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 32 : 256);
     /// <inheritdoc />

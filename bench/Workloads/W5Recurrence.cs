@@ -35,7 +35,7 @@ public sealed class W5Recurrence : Workload
     /// <inheritdoc />
     public override int Batch { get; }
     /// <inheritdoc />
-    public override int InterpreterBatch(bool quick) => Math.Min(Batch, quick ? 4_096 : Batch);
+    public override int InterpreterBatch => Math.Min(Batch, 4_096);
     /// <inheritdoc />
     public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 64 : 512);
     /// <inheritdoc />
