@@ -41,6 +41,9 @@ public static class CliMain
                 [--vmap AXES]...       run the function vmapped; the batch size of each level is
                                        inferred from the inputs
                 [--out-axes AXES]      where each result's batch axis goes (outermost level)
+                [--chunk K]            compute the outermost vmap K examples at a time (a scan over
+                                       chunks plus a remainder): the same result, less memory
+                [--memory-budget BYTES] derive K from a budget for one chunk's intermediates (printed)
           vmap FILE.ir --vmap AXES [--vmap AXES ...]
                                      print the batched function
                 [--out-axes AXES]      where each result's batch axis goes (outermost level)
@@ -181,7 +184,11 @@ public static class CliMain
             throw new UsageException($"function {f.Name} returns {f.Results.Length} result(s) ({string.Join(", ", f.ResultTypes)}), but {outs.Count} --out file(s) were given");
 
         var inputs = o.Inputs.Select(NpyFile.Read).ToList();
-        var g = levels.Count == 0 ? f : ApplyVmaps(f, levels, InferSizes(f, levels, inputs, o.Inputs), outAxes);
+        if ((o.Chunk is not null || o.MemoryBudget is not null) && levels.Count == 0)
+            throw new UsageException("--chunk and --memory-budget chunk a vmap: give --vmap AXES too");
+        if (o.Chunk is not null && o.MemoryBudget is not null)
+            throw new UsageException("give either --chunk K or --memory-budget BYTES, not both (the budget derives K)");
+        var g = levels.Count == 0 ? f : ApplyVmaps(f, levels, InferSizes(f, levels, inputs, o.Inputs), outAxes, o, stdout);
         var order = ParamOrder(f, g);
         for (int i = 0; i < inputs.Count; i++)
         {
@@ -299,13 +306,23 @@ public static class CliMain
     }
 
     /// <summary>Applies the levels innermost first; the outermost takes <paramref name="outAxes"/>, inner ones 0.</summary>
-    private static Function ApplyVmaps(Function f, List<int?[]> levels, List<int> sizes, int?[]? outAxes)
+    private static Function ApplyVmaps(Function f, List<int?[]> levels, List<int> sizes, int?[]? outAxes,
+        CliOptions? o = null, TextWriter? log = null)
     {
         var g = f;
         for (int level = 0; level < levels.Count; level++)
         {
             bool outermost = level == levels.Count - 1;
-            g = Vmap.Apply(g, sizes[level], levels[level], outermost ? outAxes : null);
+            int? chunk = outermost ? o?.Chunk : null;
+            if (outermost && o?.MemoryBudget is { } budget)
+            {
+                var plan = Vmap.ChunkSizeForBudget(g, sizes[level], levels[level], budget);
+                log?.WriteLine($"memory budget {budget} bytes: {plan}");
+                chunk = plan.ChunkSize;
+            }
+            g = chunk is { } k
+                ? Vmap.Chunked(g, sizes[level], levels[level], outermost ? outAxes : null, k)
+                : Vmap.Apply(g, sizes[level], levels[level], outermost ? outAxes : null);
             TypeChecker.Check(g);
         }
         return g;
@@ -327,12 +344,14 @@ internal sealed class CliOptions
     public string? Entry { get; private set; }
     public int? BatchSize { get; private set; }
     public bool Canonical { get; private set; }
+    public int? Chunk { get; private set; }
+    public long? MemoryBudget { get; private set; }
 
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["check"] = ["--entry"],
         ["print"] = ["--entry", "--canonical"],
-        ["run"] = ["--in", "--out", "--backend", "--entry", "--vmap", "--out-axes", "--batch-size"],
+        ["run"] = ["--in", "--out", "--backend", "--entry", "--vmap", "--out-axes", "--batch-size", "--chunk", "--memory-budget"],
         ["vmap"] = ["--vmap", "--out-axes", "--batch-size", "--entry"],
     };
 
@@ -380,6 +399,18 @@ internal sealed class CliOptions
                 case "--backend": Once(a, o.Backend); o.Backend = One(a); break;
                 case "--entry": Once(a, o.Entry); o.Entry = One(a); break;
                 case "--canonical": o.Canonical = true; break;
+                case "--chunk":
+                    if (o.Chunk is not null) throw new UsageException("--chunk is given twice");
+                    var ck = One(a);
+                    o.Chunk = int.TryParse(ck, out var kk) && kk >= 1 ? kk
+                        : throw new UsageException($"--chunk expects a positive integer (examples per chunk), found '{ck}'");
+                    break;
+                case "--memory-budget":
+                    if (o.MemoryBudget is not null) throw new UsageException("--memory-budget is given twice");
+                    var mb = One(a);
+                    o.MemoryBudget = long.TryParse(mb, out var bytes) && bytes > 0 ? bytes
+                        : throw new UsageException($"--memory-budget expects a positive number of bytes, found '{mb}'");
+                    break;
                 case "--batch-size":
                     if (o.BatchSize is not null) throw new UsageException("--batch-size is given twice");
                     var v = One(a);

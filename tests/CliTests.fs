@@ -50,20 +50,23 @@ let closeEnough (actual: NDArray) (expected: NDArray) =
     | _ -> ArrayOps.AllClose(actual, expected, 0.0, 0.0)
 
 /// Runs one shared IR example exactly as its README says and compares every result.
-let runExample (case: string) =
+/// Runs one shared IR example with extra options (e.g. --chunk) and compares every result.
+let runExampleWith (case: string) (options: string list) =
     withTempDir (fun dir ->
         let caseDir = Path.Combine(examplesDir, case)
         let ins = Directory.GetFiles(caseDir, "in*.npy") |> Array.sort |> List.ofArray
         let expected = Directory.GetFiles(caseDir, "expected*.npy") |> Array.sort |> List.ofArray
         let outs = expected |> List.mapi (fun i _ -> Path.Combine(dir, sprintf "out%d.npy" i))
         let extra = File.ReadAllText(Path.Combine(caseDir, "args")).Split([| ' '; '\n'; '\r'; '\t' |], StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
-        let args = [ "run"; Path.Combine(caseDir, "program.ir"); "--in" ] @ ins @ [ "--out" ] @ outs @ extra @ [ "--backend"; "reference" ]
+        let args = [ "run"; Path.Combine(caseDir, "program.ir"); "--in" ] @ ins @ [ "--out" ] @ outs @ extra @ [ "--backend"; "reference" ] @ options
         cli args |> expectRc 0
         for o, e in List.zip outs expected do
             let a = NpyFile.Read o
             let b = NpyFile.Read e
             Expect.equal a.Type b.Type (sprintf "%s: type of %s" case (Path.GetFileName e))
             if not (closeEnough a b) then failtestf "%s: %s differs\nactual:   %O\nexpected: %O" case (Path.GetFileName e) a b)
+
+let runExample (case: string) = runExampleWith case []
 
 [<Tests>]
 let tests =
@@ -262,6 +265,8 @@ let tests =
             for d in Directory.GetDirectories examplesDir |> Array.sort do
                 let case = Path.GetFileName d
                 test (sprintf "%s through arraylang run" case) { runExample case }
+                test (sprintf "%s through arraylang run --chunk 2" case) { runExampleWith case [ "--chunk"; "2" ] }
+                test (sprintf "%s through arraylang run --memory-budget 64" case) { runExampleWith case [ "--memory-budget"; "64" ] }
             test "ex3_matvec_shared_weights without --vmap on one example's slice" {
                 withTempDir (fun dir ->
                     let case = Path.Combine(examplesDir, "ex3_matvec_shared_weights")

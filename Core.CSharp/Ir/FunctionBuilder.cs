@@ -60,6 +60,30 @@ public sealed class FunctionBuilder
         return outs.Count == 1 ? outs[0] : throw new InvalidOperationException($"{primitive.Name} has {outs.Count} results, not 1");
     }
 
+    /// <summary>
+    /// Emits the equations of <paramref name="f"/> with its parameters bound to <paramref name="args"/>
+    /// (fresh variables, the same primitives and sub-functions) and returns the atoms of its results.
+    /// </summary>
+    public IReadOnlyList<Atom> Inline(Function f, IReadOnlyList<Atom> args)
+    {
+        if (args.Count != f.Params.Length)
+            throw new ArgumentException($"inlining {f.Name}: it takes {f.Params.Length} argument(s), {args.Count} given");
+        var env = new Dictionary<Var, Atom>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (args[i].Type != f.Params[i].Type)
+                throw new ArgumentException($"inlining {f.Name}: argument {i + 1} should be {f.Params[i].Type}, found {args[i].Type}");
+            env[f.Params[i]] = args[i];
+        }
+        Atom Map(Atom a) => a is Var v ? env[v] : a;
+        foreach (var e in f.Equations)
+        {
+            var outs = Emit(e.Primitive, e.Params, e.Inputs.Select(Map).ToList(), e.SubFunctions, e.Location);
+            for (int i = 0; i < outs.Count; i++) env[e.Outputs[i]] = outs[i];
+        }
+        return f.Results.Select(Map).ToList();
+    }
+
     /// <summary>Builds the function with the parameters in the order they were added, or with the const
     /// parameters first when <paramref name="constsFirst"/> (tracing captures constants as it goes,
     /// and puts them before the arguments).</summary>

@@ -137,13 +137,14 @@ public sealed class DotGeneralOp() : Primitive<DotGeneralParams>("dot_general")
     /// become a new leading pair of batch dims and the result's batch axis is 0. With one
     /// batched, its batch axis joins that operand's free dims, so the shared operand is used as it
     /// is (no broadcast copy) and it stays one product; the result's batch axis is where XLA's
-    /// output order puts that free dim. Nothing is transposed.
+    /// output order puts that free dim. Nothing is transposed. When only rhs is batched and the
+    /// batch is its only free dim, the operands are swapped so that the batch comes first.
     /// </summary>
     /// <remarks>
     /// Note [dot_general batching]: vmap over <c>x</c> of <c>dot_general[contract=([1],[0])](W, x)</c>
     /// with <c>W: f32[256,256]</c> shared and <c>x</c> batched at 0 gives
-    /// <c>dot_general[contract=([1],[1])](W, xs)</c> with <c>xs: f32[B,256]</c>: a result
-    /// <c>f32[256,B]</c> with batch axis 1, one matrix product. Broadcasting <c>W</c> to
+    /// <c>dot_general[contract=([1],[1])](xs, W)</c> with <c>xs: f32[B,256]</c> (operands swapped):
+    /// a result <c>f32[B,256]</c> with batch axis 0, one matrix product. Broadcasting <c>W</c> to
     /// <c>f32[B,256,256]</c> and using a batch dim would copy <c>W</c> B times and turn the matrix
     /// product into B matrix-vector products.
     /// </remarks>
@@ -160,6 +161,15 @@ public sealed class DotGeneralOp() : Primitive<DotGeneralParams>("dot_general")
         {
             var both = new DotGeneralParams(lc, rc, [a, .. lb], [b, .. rb]);
             return [new(ctx.Emit1(Contraction.DotGeneral, both, lhs.Atom, rhs.Atom), 0)];
+        }
+
+        // Only rhs batched, and its batch axis is its only free dim (a matrix-vector product):
+        // swapping the operands gives the same products with the batch before lhs's free dims,
+        // e.g. [B,256] rather than [256,B], so an out axis of 0 needs no transpose afterwards.
+        if (dr is { } onlyRhs && FreeDims(rhs.Atom.Type.Rank, rc, rb).SequenceEqual([onlyRhs]))
+        {
+            var swapped = ctx.Emit1(Contraction.DotGeneral, new DotGeneralParams(rc, lc, rb, lb), rhs.Atom, lhs.Atom);
+            return [new(swapped, rb.Length)];
         }
 
         var result = ctx.Emit1(Contraction.DotGeneral, new DotGeneralParams(lc, rc, lb, rb), lhs.Atom, rhs.Atom);

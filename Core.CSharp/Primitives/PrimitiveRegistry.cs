@@ -5,17 +5,20 @@ namespace ArrayLang.Primitives;
 /// <summary>Primitives by name.</summary>
 public sealed class PrimitiveTable
 {
-    private readonly Dictionary<string, Primitive> _byName = new();
+    // Readers never lock: user-defined primitives may be declared while other threads parse or trace.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Primitive> _byName = new();
+    private System.Collections.Immutable.ImmutableList<Primitive> _ordered = [];
 
     /// <summary>Adds a primitive; its name must be new.</summary>
     public void Add(Primitive p)
     {
         if (!_byName.TryAdd(p.Name, p))
             throw new InvalidOperationException($"primitive '{p.Name}' is registered twice");
+        System.Collections.Immutable.ImmutableInterlocked.Update(ref _ordered, l => l.Add(p));
     }
 
     /// <summary>Every primitive, in registration order.</summary>
-    public IReadOnlyCollection<Primitive> All => _byName.Values;
+    public IReadOnlyCollection<Primitive> All => _ordered;
 
     /// <summary>Looks a primitive up by its text name.</summary>
     public bool TryGet(string name, out Primitive primitive) => _byName.TryGetValue(name, out primitive!);

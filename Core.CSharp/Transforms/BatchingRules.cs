@@ -27,7 +27,7 @@ public delegate IReadOnlyList<BatchedAtom> BatchingRule(BatchContext ctx, PrimPa
 /// <summary>vmap's rule table: the batching rule of each primitive (JAX's <c>primitive_batchers</c>).</summary>
 public sealed class BatchingRules
 {
-    private readonly Dictionary<Primitive, BatchingRule> _rules = new(ReferenceEqualityComparer.Instance);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Primitive, BatchingRule> _rules = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Adds the rule of a primitive; each primitive has one.</summary>
     public void Add(Primitive p, BatchingRule rule)

@@ -29,6 +29,14 @@ public static class Vmap
         return BatchCore(f, inAxes, axisSize, rules ?? PrimitiveRegistry.Batching, outAxes, forceNone: true).Item1;
     }
 
+    /// <summary>vmap computed <paramref name="chunkSize"/> examples at a time (see <see cref="Chunk.Apply"/>).</summary>
+    public static Function Chunked(Function f, int axisSize, IReadOnlyList<int?> inAxes, IReadOnlyList<int?>? outAxes, int chunkSize) =>
+        Chunk.Apply(f, axisSize, inAxes, outAxes, chunkSize);
+
+    /// <summary>The chunk size that keeps one chunk's intermediates within <paramref name="budgetBytes"/> (see <see cref="Chunk.SizeForBudget"/>).</summary>
+    public static ChunkPlan ChunkSizeForBudget(Function f, int axisSize, IReadOnlyList<int?> inAxes, long budgetBytes) =>
+        Chunk.SizeForBudget(f, axisSize, inAxes, budgetBytes);
+
     /// <summary>
     /// The batch size implied by batched arguments of types <paramref name="batchedArgs"/> under
     /// <paramref name="inAxes"/>: every batched argument must agree, and agree with

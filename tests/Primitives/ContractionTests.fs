@@ -177,9 +177,10 @@ let vmapTests =
                 let dots = batched.Equations |> Seq.filter isDot |> List.ofSeq
                 Expect.equal dots.Length 1 "exactly one dot_general"
                 let d = dots.Head
-                Expect.isTrue (obj.ReferenceEquals(d.Inputs.[0], batched.Params.[0])) "W is used as it is"
-                Expect.equal (d.Params.ToText()) "contract=([1],[1]), batch=([],[])" "W's dim 1 against the examples' dim 1"
-                Expect.equal d.Outputs.[0].Type (f32 [ 256; b ]) "one matrix product f32[256,B]"
+                Expect.isTrue (obj.ReferenceEquals(d.Inputs.[1], batched.Params.[0])) "W is used as it is"
+                Expect.equal (d.Params.ToText()) "contract=([1],[1]), batch=([],[])" "the examples' dim 1 against W's dim 1"
+                Expect.equal d.Outputs.[0].Type (f32 [ b; 256 ]) "one matrix product f32[B,256], batch first"
+                Expect.isFalse (batched.Equations |> Seq.exists (fun e -> e.Primitive.Name = "transpose")) "no transpose"
                 let broadcastsW =
                     batched.Equations |> Seq.exists (fun e -> isBroadcast e && obj.ReferenceEquals(e.Inputs.[0], batched.Params.[0]))
                 Expect.isFalse broadcastsW "W is not broadcast"

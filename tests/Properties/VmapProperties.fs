@@ -184,14 +184,41 @@ let runProperty name (count: int) (gen: Gen<VmapCase>) (check: Stats option -> V
     let cfg = Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true).WithReplay(Some { Rnd = Rnd(uint64 Settings.seed, 0x9E3779B97F4A7C15UL); Size = None })
     Check.One(cfg, prop)
     stats.Report(name, sw.Elapsed)
+    stats
+
+/// Chunked vmap equals plain vmap, for a random chunk size (smaller than, equal to or larger than B).
+let checkChunked (stats: Stats option) (c: VmapCase) =
+    let l = c.Levels.Head
+    let rng = Random c.InputSeed
+    let k = 1 + rng.Next(max 1 (l.B + 1))
+    let plain = Vmap.Apply(c.Program, l.B, nullable l.InAxes, nullable l.OutAxes)
+    let chunked = Vmap.Chunked(c.Program, l.B, nullable l.InAxes, nullable l.OutAxes, k)
+    TypeChecker.Check chunked
+    let args = [ for p in plain.Params -> randomArray rng p.Type ]
+    let expected = ReferenceEvaluator.Evaluate(plain, ResizeArray args) |> List.ofArray
+    let actual = ReferenceEvaluator.Evaluate(chunked, ResizeArray args) |> List.ofArray
+    stats |> Option.iter (fun s -> s.Record(c.Program, expected))
+    List.iteri2 (fun j (a: NDArray) (e: NDArray) ->
+        if not (ArrayOps.AllClose(a, e, 1e-5, 1e-6)) then
+            failwithf "chunked vmap (chunk size %d) <> vmap for result %d of%O\nchunked:\n%O\ninputs:\n%s\nchunked: %O\nvmap: %O"
+                k j c chunked (args |> List.map string |> String.concat "\n") a e) actual expected
 
 [<Tests>]
 let tests =
     testSequenced <| testList "properties" [
+        test "random programs/chunked vmap = vmap" {
+            runProperty "chunked vmap = vmap" (max 1 (Settings.programCount / 4)) (genCase false) checkChunked |> ignore
+        }
         test "random programs/vmap = loop" {
-            runProperty "vmap = loop" Settings.programCount (genCase false) checkCase
+            let stats = runProperty "vmap = loop" Settings.programCount (genCase false) checkCase
+            // CLARIFICATIONS: every primitive, control flow included, appears in a CI run.
+            let missing =
+                PrimitiveRegistry.Primitives.All
+                |> Seq.filter (fun p -> not (p :? CustomPrimitive) && not (stats.Histogram.ContainsKey p.Name))
+                |> Seq.map (fun p -> p.Name) |> List.ofSeq
+            if not missing.IsEmpty then failtestf "the random programs never used: %s" (String.concat ", " missing)
         }
         test "random programs/vmap of vmap = double loop" {
-            runProperty "vmap of vmap = double loop" (max 1 (Settings.programCount / 4)) (genCase true) checkCase
+            runProperty "vmap of vmap = double loop" (max 1 (Settings.programCount / 4)) (genCase true) checkCase |> ignore
         }
     ]

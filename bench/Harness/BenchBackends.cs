@@ -1,0 +1,51 @@
+using ArrayLang.Compile;
+
+namespace ArrayLang.Bench.Harness;
+
+/// <summary>How a method asks its backend to compile the function it runs.</summary>
+public enum CompileMode
+{
+    /// <summary><c>vmap</c>: the batched function run op by op, no fusion.</summary>
+    NoFusion,
+    /// <summary><c>loop</c> and <c>jit(vmap)</c>: every pass, fusion included.</summary>
+    Fusion,
+    /// <summary><c>chunked-vmap</c> (W4): fusion, but the simplifier's factoring out of a reduction
+    /// turned off, so that the outer product really exists per chunk (CLARIFICATIONS "CPU jit").</summary>
+    FusionWithoutFactoring,
+}
+
+/// <summary>
+/// The backends the suite measures, and the one place that knows how to ask each for a
+/// <see cref="CompileMode"/>. Note [bench backends]: the CPU backend and its pass options were not on
+/// main when the suite was written; adding a backend means adding it to <see cref="All"/> and a case
+/// to <see cref="For"/> that returns the backend configured for the mode. The jit cache keys
+/// executables by <see cref="IBackend.Name"/>, so each configured variant needs its own name
+/// (e.g. <c>cpu/nofusion</c>) or two modes would share one executable.
+/// </summary>
+public static class BenchBackends
+{
+    /// <summary>Every backend the suite runs, in the order reported.</summary>
+    public static IBackend[] All => [ReferenceBackend.Instance];
+
+    /// <summary>The name the results use for <paramref name="backend"/>, whatever mode it is configured for.</summary>
+    public static string Label(IBackend backend) => backend.Name;
+
+    /// <summary>
+    /// <paramref name="backend"/> configured for <paramref name="mode"/>. The reference evaluator has
+    /// no passes, so every mode is the evaluator itself (and its <c>vmap</c> and <c>jit(vmap)</c>
+    /// times agree up to noise); the results say <c>reference</c>, never <c>cpu</c>.
+    /// </summary>
+    public static IBackend For(IBackend backend, CompileMode mode) => backend switch
+    {
+        ReferenceBackend => backend,
+        _ => throw new NotSupportedException(
+            $"the bench does not know how to ask backend '{backend.Name}' for {mode}: add a case to BenchBackends.For (Note [bench backends])"),
+    };
+
+    /// <summary>
+    /// Whether <paramref name="backend"/> evaluates element by element (the reference evaluator):
+    /// its methods run on a reduced batch, and their times are scaled linearly to the full batch
+    /// and marked <c>extrapolated</c>.
+    /// </summary>
+    public static bool IsScalarInterpreter(IBackend backend) => backend is ReferenceBackend;
+}
