@@ -1,0 +1,106 @@
+using ArrayLang.Backends.Cpu.Runtime;
+using ArrayLang.Compile;
+using ArrayLang.Compile.Lowering;
+using ArrayLang.Ir;
+using ArrayLang.Reference;
+using ArrayLang.Values;
+
+namespace ArrayLang.Backends.Cpu;
+
+/// <summary>Options of the CPU backend.</summary>
+public sealed record CpuOptions
+{
+    /// <summary>
+    /// Fuse kernels (elementwise chains with their views and reductions, contraction epilogues,
+    /// in-kernel scan loops). False runs one kernel per equation: BENCH.md's op-by-op "vmap" method.
+    /// </summary>
+    public bool Fuse { get; init; } = true;
+
+    /// <summary>The most threads a kernel uses (default: every core). Results do not depend on it (Note [fixed partition]).</summary>
+    public int MaxThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The passes run on a function before lowering. The identity until the standard pipeline
+    /// (<c>Compile/Passes</c>) is wired in here; a caller may pass any function-to-function rewrite.
+    /// </summary>
+    public Func<Function, Function> Passes { get; init; } = CpuBackend.DefaultPasses;
+}
+
+/// <summary>
+/// The CPU backend: lowers a function to fused kernels (<see cref="Lowering"/>) and runs them
+/// over SIMD tiles on all cores. <see cref="Instance"/> fuses; <c>new CpuBackend(new CpuOptions { Fuse = false })</c>
+/// runs op by op. Its name is <c>cpu</c> (<c>cpu-unfused</c> without fusion).
+/// </summary>
+public sealed class CpuBackend : IBackend
+{
+    /// <summary>The default CPU backend: fusion on, every core.</summary>
+    public static readonly CpuBackend Instance = new(new CpuOptions());
+
+    /// <summary>The passes every CPU compile runs before lowering unless the options name others.</summary>
+    public static Function DefaultPasses(Function f) => f;
+
+    /// <summary>Creates a CPU backend with the given options.</summary>
+    public CpuBackend(CpuOptions options) => Options = options;
+
+    /// <summary>This backend's options.</summary>
+    public CpuOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => Options.Fuse ? "cpu" : "cpu-unfused";
+
+    /// <summary>The lowered program this backend would run for <paramref name="function"/> (after its passes).</summary>
+    public LoweredProgram Lower(Function function)
+    {
+        TypeChecker.Check(function);
+        var optimized = Options.Passes(function);
+        return Lowering.Lower(optimized, new LoweringOptions { Fuse = Options.Fuse });
+    }
+
+    /// <inheritdoc />
+    public IExecutable Compile(Function function) => new CpuExecutable(this, new CpuProgram(Lower(function), Options));
+}
+
+/// <summary>A function compiled for the CPU. Thread-safe: each call has its own buffers and arena.</summary>
+public sealed class CpuExecutable : IExecutable
+{
+    private readonly CpuProgram _program;
+    private readonly AVal[] _outputTypes;
+
+    internal CpuExecutable(CpuBackend backend, CpuProgram program)
+    {
+        Backend = backend;
+        _program = program;
+        _outputTypes = program.Lowered.Outputs.Select(o => program.Lowered.Buffers[o].Type).ToArray();
+    }
+
+    /// <inheritdoc />
+    public Function Function => _program.Lowered.Source;
+
+    /// <inheritdoc />
+    public IBackend Backend { get; }
+
+    /// <summary>The lowered program: buffers, plan and the fused kernels it runs.</summary>
+    public LoweredProgram Lowered => _program.Lowered;
+
+    /// <summary>The bytes a call allocates at its peak (intermediates after reuse, results, control-flow state), known before running.</summary>
+    public long PeakBytes => _program.Lowered.Plan.PeakBytes;
+
+    /// <inheritdoc />
+    public NDArray[] Run(IReadOnlyList<NDArray> args)
+    {
+        ReferenceEvaluator.CheckArguments(Function, args);
+        var inputRefs = new BufferRef[args.Count];
+        for (int i = 0; i < args.Count; i++) inputRefs[i] = BufferRef.Of(args[i].Data);
+        var results = new NDArray[_outputTypes.Length];
+        var outputRefs = new BufferRef[_outputTypes.Length];
+        for (int j = 0; j < results.Length; j++)
+        {
+            var t = _outputTypes[j];
+            var data = BufferRef.Allocate(t);
+            results[j] = new NDArray(t.DType, t.Shape, data);
+            outputRefs[j] = BufferRef.Of(data);
+        }
+        _program.Execute(inputRefs, outputRefs);
+        return results;
+    }
+}
