@@ -3,6 +3,7 @@ using ArrayLang.Compile;
 using ArrayLang.Compile.Passes;
 using ArrayLang.Compile.Lowering;
 using ArrayLang.Ir;
+using ArrayLang.Primitives;
 using ArrayLang.Reference;
 using ArrayLang.Values;
 
@@ -61,6 +62,13 @@ public sealed class CpuBackend : IBackend
         var optimized = Options.Passes.Run(function);
         return Lowering.Lower(optimized, new LoweringOptions { Fuse = Options.Fuse });
     }
+
+    /// <summary>Whether the op table has a routine for <paramref name="primitive"/> on <paramref name="operand"/> giving <paramref name="result"/>.</summary>
+    public static bool HasRoutine(Primitive primitive, DType operand, DType result) =>
+        Ops.CpuOpTable.Find(primitive.Name, operand, result) is not null;
+
+    /// <summary>Whether <paramref name="primitive"/> has a routine as a whole-buffer <see cref="PrimitiveKernel"/>.</summary>
+    public static bool HasPrimitiveKernel(Primitive primitive) => Primitives.PrimitiveExecutors.Table.ContainsKey(primitive.Name);
 
     /// <inheritdoc />
     public IExecutable Compile(Function function) => new CpuExecutable(this, new CpuProgram(Lower(function), Options));
