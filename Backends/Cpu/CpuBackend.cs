@@ -40,7 +40,13 @@ public sealed class CpuBackend : IBackend
     public static readonly CpuBackend Instance = new(new CpuOptions());
 
     /// <summary>Creates a CPU backend with the given options.</summary>
-    public CpuBackend(CpuOptions options) => Options = options;
+    public CpuBackend(CpuOptions options)
+    {
+        Options = options;
+        Name = "cpu" + (options.Fuse ? "" : "/nofusion") +
+            (options.Passes.ToString() == Pipeline.Standard.ToString() ? "" : "/" + options.Passes) +
+            (options.MaxThreads == Environment.ProcessorCount ? "" : $"/threads={options.MaxThreads}");
+    }
 
     /// <summary>This backend's options.</summary>
     public CpuOptions Options { get; }
@@ -50,10 +56,7 @@ public sealed class CpuBackend : IBackend
     /// <c>cpu/nofusion</c> or <c>cpu/[dce, cse, simplify(no-factoring), dce]</c>, so that the jit cache
     /// (keyed by backend name) never shares an executable between configurations.
     /// </summary>
-    public string Name =>
-        "cpu" + (Options.Fuse ? "" : "/nofusion") +
-        (Options.Passes.ToString() == Pipeline.Standard.ToString() ? "" : "/" + Options.Passes) +
-        (Options.MaxThreads == Environment.ProcessorCount ? "" : $"/threads={Options.MaxThreads}");
+    public string Name { get; }
 
     /// <summary>The lowered program this backend would run for <paramref name="function"/> (after its passes).</summary>
     public LoweredProgram Lower(Function function)
