@@ -1,7 +1,9 @@
 using ArrayLang.Backends.Cpu.Runtime;
 using ArrayLang.Compile;
+using ArrayLang.Compile.Passes;
 using ArrayLang.Compile.Lowering;
 using ArrayLang.Ir;
+using ArrayLang.Primitives;
 using ArrayLang.Reference;
 using ArrayLang.Values;
 
@@ -20,41 +22,56 @@ public sealed record CpuOptions
     public int MaxThreads { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// The passes run on a function before lowering. The identity until the standard pipeline
-    /// (<c>Compile/Passes</c>) is wired in here; a caller may pass any function-to-function rewrite.
+    /// The passes run on a function before lowering: the standard pipeline (DCE, CSE, simplify,
+    /// DCE) unless another is given, e.g. <c>Pipeline.StandardWith(new SimplifyOptions { FactorReductions = false })</c>
+    /// for W4's chunked vmap, or an empty pipeline to lower a function exactly as written.
     /// </summary>
-    public Func<Function, Function> Passes { get; init; } = CpuBackend.DefaultPasses;
+    public Pipeline Passes { get; init; } = Pipeline.Standard;
 }
 
 /// <summary>
 /// The CPU backend: lowers a function to fused kernels (<see cref="Lowering"/>) and runs them
 /// over SIMD tiles on all cores. <see cref="Instance"/> fuses; <c>new CpuBackend(new CpuOptions { Fuse = false })</c>
-/// runs op by op. Its name is <c>cpu</c> (<c>cpu-unfused</c> without fusion).
+/// runs op by op.
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
     /// <summary>The default CPU backend: fusion on, every core.</summary>
     public static readonly CpuBackend Instance = new(new CpuOptions());
 
-    /// <summary>The passes every CPU compile runs before lowering unless the options name others.</summary>
-    public static Function DefaultPasses(Function f) => f;
-
     /// <summary>Creates a CPU backend with the given options.</summary>
-    public CpuBackend(CpuOptions options) => Options = options;
+    public CpuBackend(CpuOptions options)
+    {
+        Options = options;
+        Name = "cpu" + (options.Fuse ? "" : "/nofusion") +
+            (options.Passes.ToString() == Pipeline.Standard.ToString() ? "" : "/" + options.Passes) +
+            (options.MaxThreads == Environment.ProcessorCount ? "" : $"/threads={options.MaxThreads}");
+    }
 
     /// <summary>This backend's options.</summary>
     public CpuOptions Options { get; }
 
-    /// <inheritdoc />
-    public string Name => Options.Fuse ? "cpu" : "cpu-unfused";
+    /// <summary>
+    /// <c>cpu</c> for the default configuration; otherwise the configuration follows, e.g.
+    /// <c>cpu/nofusion</c> or <c>cpu/[dce, cse, simplify(no-factoring), dce]</c>, so that the jit cache
+    /// (keyed by backend name) never shares an executable between configurations.
+    /// </summary>
+    public string Name { get; }
 
     /// <summary>The lowered program this backend would run for <paramref name="function"/> (after its passes).</summary>
     public LoweredProgram Lower(Function function)
     {
         TypeChecker.Check(function);
-        var optimized = Options.Passes(function);
+        var optimized = Options.Passes.Run(function);
         return Lowering.Lower(optimized, new LoweringOptions { Fuse = Options.Fuse });
     }
+
+    /// <summary>Whether the op table has a routine for <paramref name="primitive"/> on <paramref name="operand"/> giving <paramref name="result"/>.</summary>
+    public static bool HasRoutine(Primitive primitive, DType operand, DType result) =>
+        Ops.CpuOpTable.Find(primitive.Name, operand, result) is not null;
+
+    /// <summary>Whether <paramref name="primitive"/> has a routine as a whole-buffer <see cref="PrimitiveKernel"/>.</summary>
+    public static bool HasPrimitiveKernel(Primitive primitive) => Primitives.PrimitiveExecutors.Table.ContainsKey(primitive.Name);
 
     /// <inheritdoc />
     public IExecutable Compile(Function function) => new CpuExecutable(this, new CpuProgram(Lower(function), Options));

@@ -102,18 +102,34 @@ internal sealed class ContractionExecutor : KernelExecutor
     private void Gather(BufferRef src, long[] batch, long[] outer, long[] inner, byte[] dst)
     {
         var d = new BufferRef(dst, 0, batch.Length * outer.Length * inner.Length);
+        switch (_size)
+        {
+            case 4: GatherTyped<int>(src, batch, outer, inner, d); break;
+            default: GatherTyped<long>(src, batch, outer, inner, d); break;
+        }
+    }
+
+    private static void GatherTyped<T>(BufferRef src, long[] batch, long[] outer, long[] inner, BufferRef dst) where T : unmanaged
+    {
         long o = 0;
+        ref T s = ref src.At<T>(0);
+        ref T d = ref dst.At<T>(0);
         foreach (var b in batch)
             foreach (var x in outer)
-                foreach (var y in inner)
-                    src.Bytes(b + x + y, 1, _size).CopyTo(d.Bytes(o++, 1, _size));
+            {
+                long row = b + x;
+                for (int i = 0; i < inner.Length; i++)
+                    System.Runtime.CompilerServices.Unsafe.Add(ref d, (nint)(o + i)) =
+                        System.Runtime.CompilerServices.Unsafe.Add(ref s, (nint)(row + inner[i]));
+                o += inner.Length;
+            }
     }
 
     public override void Run(BufferRef[] buffers)
     {
         long total = (long)_batch * _m * _n;
         if (total == 0) return;
-        byte[]? aTemp = null, bTemp = null;
+        byte[]? aTemp = null, bTemp = null, packTemp = null;
         try
         {
             BufferRef a, b;
@@ -131,6 +147,18 @@ internal sealed class ContractionExecutor : KernelExecutor
                 Gather(buffers[_k.Rhs.Buffer], _rb, _rc, _rf, bTemp);
                 b = new BufferRef(bTemp, 0, _batch * _kDim * _n);
             }
+            if (_dtype == DType.F32)
+            {
+                // Note [f32 gemm]: pack each batch's B into column panels once, shared by every row block.
+                int packed = GemmF32.PackedLength(_kDim, _n);
+                packTemp = ArrayPool<byte>.Shared.Rent(Math.Max(1, _batch * packed * 4));
+                var src = b;
+                var dst = new BufferRef(packTemp, 0, _batch * packed);
+                for (int t = 0; t < _batch; t++)
+                    GemmF32.Pack(src.Slice((long)t * _kDim * _n, _kDim * _n, 4).Span<float>(), _kDim, _n,
+                        dst.Slice((long)t * packed, packed, 4).Span<float>());
+                b = dst;
+            }
             int blocksPerBatch = (_m + _rowsPerItem - 1) / _rowsPerItem;
             long work = total * Math.Max(1, _kDim);
             CpuParallel.For(_batch * blocksPerBatch, work >= CpuParallel.ParallelThreshold, _maxThreads, NewWorker,
@@ -141,6 +169,7 @@ internal sealed class ContractionExecutor : KernelExecutor
         {
             if (aTemp is not null) ArrayPool<byte>.Shared.Return(aTemp);
             if (bTemp is not null) ArrayPool<byte>.Shared.Return(bTemp);
+            if (packTemp is not null) ArrayPool<byte>.Shared.Return(packTemp);
         }
     }
 
@@ -174,8 +203,12 @@ internal sealed class ContractionExecutor : KernelExecutor
         int count = rows * _n;
         var product = _productOnly ? buffers[_k.Outputs[0].Buffer].Slice(first, count, _size) : w.Product;
         var aRows = a.Slice(((long)batch * _m + row0) * _kDim, rows * _kDim, _size);
-        var bMat = b.Slice((long)batch * _kDim * _n, _kDim * _n, _size);
-        MatMul.Rows(_dtype, aRows, bMat, product, rows, _kDim, _n);
+        if (_dtype == DType.F32)
+        {
+            int packed = GemmF32.PackedLength(_kDim, _n);
+            GemmF32.Rows(aRows.Span<float>(), b.Slice((long)batch * packed, packed, 4).Span<float>(), product.Span<float>(), rows, _kDim, _n);
+        }
+        else MatMul.Rows(_dtype, aRows, b.Slice((long)batch * _kDim * _n, _kDim * _n, _size), product, rows, _kDim, _n);
         if (_productOnly) return;
 
         var slots = w.Slots;

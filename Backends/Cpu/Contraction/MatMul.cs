@@ -18,7 +18,7 @@ internal static class MatMul
     {
         switch (dtype)
         {
-            case DType.F32: GemmF32.Rows(ref a.At<float>(0), ref b.At<float>(0), ref c.At<float>(0), rows, k, n); break;
+            case DType.F32: throw new InvalidOperationException("f32 products go through GemmF32 with a packed right operand");
             case DType.F64: RowsGeneric(ref a.At<double>(0), ref b.At<double>(0), ref c.At<double>(0), rows, k, n); break;
             default: RowsGeneric(ref a.At<int>(0), ref b.At<int>(0), ref c.At<int>(0), rows, k, n); break;
         }
@@ -51,10 +51,3 @@ internal static class MatMul
     }
 }
 
-/// <summary>f32 matrix product rows; see <see cref="MatMul"/>.</summary>
-internal static class GemmF32
-{
-    /// <summary><c>c[rows, n] = a[rows, k] b[k, n]</c> for f32.</summary>
-    public static void Rows(ref float a, ref float b, ref float c, int rows, int k, int n) =>
-        MatMul.RowsGeneric(ref a, ref b, ref c, rows, k, n);
-}

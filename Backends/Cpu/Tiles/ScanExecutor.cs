@@ -21,6 +21,8 @@ internal sealed class ScanExecutor : KernelExecutor
     private readonly int[] _size;
     private readonly DType[] _dtype;
     private readonly int[] _resultSlot;
+    private readonly Strided[] _laneMaps;
+    private readonly long[] _timeStride;
     private readonly long _lanes;
     private readonly int _consts, _carries, _maxThreads;
 
@@ -37,6 +39,32 @@ internal sealed class ScanExecutor : KernelExecutor
         int reserved = k.Operands.Length + _carries;
         _program = new TileProgram(_dtype, null, k.Instructions, k.BodyResults, reserved);
         _resultSlot = k.BodyResults.Select(_program.SlotOf).ToArray();
+        // Each operand's lanes through its map; xs drop their leading time axis into a time stride.
+        var laneDims = k.LaneShape.Select(d => (long)d).ToArray();
+        int first = _consts + _carries;
+        _laneMaps = k.Operands.Select((o, i) => o.Uniform
+            ? new Strided(o.Map.Offset, [], [], _size[i])
+            : new Strided(o.Map.Offset, i < first ? o.Map.Strides : o.Map.Strides.Skip(1).ToArray(), laneDims, _size[i])).ToArray();
+        _timeStride = k.Operands.Select((o, i) => i < first || o.Map.Rank == 0 ? 0L : o.Map.Strides[0]).ToArray();
+    }
+
+    /// <summary>Points slot <paramref name="i"/> at operand <paramref name="i"/>'s lanes (in place when dense, else gathered into <paramref name="lane"/>).</summary>
+    private void LoadLanes(BufferRef[] buffers, BufferRef[] slots, int i, long lane0, int n, long shift, BufferRef lane, bool copy)
+    {
+        var o = _k.Operands[i];
+        var map = _laneMaps[i];
+        var src = buffers[o.Buffer];
+        if (o.Uniform)
+        {
+            FillFrom(lane, src, map.DenseStart(0) + shift, _dtype[i], n);
+            slots[i] = lane;
+        }
+        else if (map.IsDense && !copy) slots[i] = src.Slice(map.DenseStart(lane0) + shift, n, _size[i]);
+        else
+        {
+            map.Gather(src, lane0, n, lane, shift);
+            slots[i] = lane;
+        }
     }
 
     private sealed class Worker
@@ -70,20 +98,14 @@ internal sealed class ScanExecutor : KernelExecutor
         var cur = new BufferRef[_carries];
         var next = new BufferRef[_carries];
 
-        // Consts and initial carries.
+        // Consts (read in place when dense) and initial carries (always copied: they are updated).
         for (int i = 0; i < _consts + _carries; i++)
         {
-            var o = ops[i];
-            var src = buffers[o.Buffer];
             bool isCarry = i >= _consts;
-            var lane = TileProgram.Lane(w.Scratch, i);
-            if (o.Uniform) FillFrom(lane, src, 0, _dtype[i], n);
-            else if (isCarry) src.Bytes(lane0, n, _size[i]).CopyTo(lane.Bytes(0, n, _size[i]));
-            else lane = src.Slice(lane0, n, _size[i]);
-            slots[i] = lane;
+            LoadLanes(buffers, slots, i, lane0, n, 0, TileProgram.Lane(w.Scratch, i), copy: isCarry);
             if (isCarry)
             {
-                cur[i - _consts] = lane;
+                cur[i - _consts] = slots[i];
                 next[i - _consts] = TileProgram.Lane(w.Scratch, ops.Length + i - _consts);
             }
         }
@@ -92,16 +114,7 @@ internal sealed class ScanExecutor : KernelExecutor
         {
             int t = _k.Params.Reverse ? length - 1 - step : step;
             for (int i = _consts + _carries; i < ops.Length; i++)
-            {
-                var xs = buffers[ops[i].Buffer];
-                if (ops[i].Uniform)
-                {
-                    var lane = TileProgram.Lane(w.Scratch, i);
-                    FillFrom(lane, xs, t, _dtype[i], n);
-                    slots[i] = lane;
-                }
-                else slots[i] = xs.Slice((long)t * _lanes + lane0, n, _size[i]);
-            }
+                LoadLanes(buffers, slots, i, lane0, n, t * _timeStride[i], TileProgram.Lane(w.Scratch, i), copy: false);
             _program.Run(slots, n);
             for (int j = 0; j < _carries; j++)
             {

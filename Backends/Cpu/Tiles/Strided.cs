@@ -43,18 +43,20 @@ internal sealed class Strided
     /// <summary>The element offset of the first element of a dense tile starting at domain index <paramref name="start"/>.</summary>
     public long DenseStart(long start) => _offset + start;
 
-    /// <summary>Copies domain indices <c>[start, start + count)</c> of <paramref name="buffer"/> into <paramref name="dst"/>.</summary>
-    public void Gather(in BufferRef buffer, long start, int count, in BufferRef dst) => Walk(buffer, start, count, dst, gather: true);
+    /// <summary>Copies domain indices <c>[start, start + count)</c> of <paramref name="buffer"/> into <paramref name="dst"/>,
+    /// the map's offset moved by <paramref name="shift"/> elements.</summary>
+    public void Gather(in BufferRef buffer, long start, int count, in BufferRef dst, long shift = 0) =>
+        Walk(buffer, start, count, dst, gather: true, shift);
 
     /// <summary>Writes <paramref name="src"/> to domain indices <c>[start, start + count)</c> of <paramref name="buffer"/>.</summary>
-    public void Scatter(in BufferRef buffer, long start, int count, in BufferRef src) => Walk(buffer, start, count, src, gather: false);
+    public void Scatter(in BufferRef buffer, long start, int count, in BufferRef src) => Walk(buffer, start, count, src, gather: false, 0);
 
-    private void Walk(in BufferRef buffer, long start, int count, in BufferRef tile, bool gather)
+    private void Walk(in BufferRef buffer, long start, int count, in BufferRef tile, bool gather, long shift)
     {
         if (count <= 0) return;
         int rank = _dims.Length;
         Span<long> idx = stackalloc long[rank];
-        long rest = start, pos = _offset;
+        long rest = start, pos = _offset + shift;
         for (int d = rank - 1; d >= 0; d--)
         {
             idx[d] = rest % _dims[d];

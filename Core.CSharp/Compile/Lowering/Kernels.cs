@@ -104,12 +104,15 @@ public sealed record ContractionKernel(KernelInput Lhs, Shape LhsShape, KernelIn
     }
 }
 
-/// <summary>A scan operand of a <see cref="ScanKernel"/>: a buffer, and whether it holds one value
-/// shared by every lane (a scalar) rather than one value per lane.</summary>
-public sealed record ScanOperand(int Buffer, bool Uniform)
+/// <summary>
+/// An operand or result of a <see cref="ScanKernel"/>: a buffer read (or written) through an index
+/// map over the value's whole shape (xs and ys: time first, then the lane shape), and whether it
+/// holds one value shared by every lane (a scalar) rather than one value per lane.
+/// </summary>
+public sealed record ScanOperand(int Buffer, IndexMap Map, bool Uniform)
 {
-    /// <summary><c>b3</c> or <c>b3 (uniform)</c>.</summary>
-    public override string ToString() => Uniform ? $"b{Buffer} (uniform)" : $"b{Buffer}";
+    /// <summary><c>b3 +0 (1)</c>, with <c>(uniform)</c> for a shared scalar.</summary>
+    public override string ToString() => $"b{Buffer} {Map}{(Uniform ? " (uniform)" : "")}";
 }
 
 /// <summary>

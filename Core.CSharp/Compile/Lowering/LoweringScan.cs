@@ -40,14 +40,19 @@ internal sealed partial class LoweringContext
             .Select((r, j) => r is Literal l ? OperandRef.Of(new Literal(body.ResultTypes[j].DType, l.Value)) : refs[(Var)r])
             .ToImmutableArray();
 
-        var operands = e.Inputs.Select((a, k) => new ScanOperand(
-            a is Literal l ? ConstantBuffer(l) : Demand((Var)a), body.Params[k].Type.IsScalar)).ToImmutableArray();
+        // Operands are read through their views: vmap moves xs' batch axis behind the time axis
+        // with a transpose, which the kernel reads strided instead of copying.
+        var operands = e.Inputs.Select((a, k) =>
+        {
+            var input = a is Literal l ? new KernelInput(ConstantBuffer(l), IndexMap.RowMajor(Shape.Scalar)) : InputOf((Var)a);
+            return new ScanOperand(input.Buffer, input.Map, body.Params[k].Type.IsScalar);
+        }).ToImmutableArray();
         var results = new List<ScanOperand>();
         for (int j = 0; j < e.Outputs.Length; j++)
         {
             int b = NewBufferFor(e.Outputs[j]);
             _state[e.Outputs[j]] = new Dense(b);
-            results.Add(new ScanOperand(b, body.ResultTypes[j].IsScalar));
+            results.Add(new ScanOperand(b, IndexMap.RowMajor(e.Outputs[j].Type.Shape), body.ResultTypes[j].IsScalar));
         }
         _kernels.Add(new ScanKernel(p, lane, operands, instructions.ToImmutableArray(), bodyResults, results.ToImmutableArray()));
         return true;
