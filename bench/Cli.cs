@@ -15,11 +15,12 @@ public static class Cli
         usage: dotnet run -c Release --project bench -- [options]
           --quick            every workload briefly (a few iterations; the per-example loop on a subsample)
           --json FILE        write the measurements as JSON: [{"workload","backend","method","median_ms","peak_bytes",...}]
-          --results DIR      write DIR/results.md and DIR/chart.svg (default for a full run: bench/results)
+          --results DIR      write DIR/results.json, run.json, results.md and chart.svg (default for a full run: bench/results)
           --workloads LIST   only these workloads, e.g. W1,W4
           --backends LIST    only these backends, e.g. reference (known: BACKENDS)
           --methods LIST     only these methods, e.g. hand-fused,TensorPrimitives (ratios need both baselines)
           --seed N           the inputs' random seed (default 1)
+          --render DIR       render DIR/results.md and DIR/chart.svg again from DIR/results.json and DIR/run.json
           --bdn              time the same methods with BenchmarkDotNet (short in-process job) instead
         """;
 
@@ -29,7 +30,7 @@ public static class Cli
     public static int Run(string[] args)
     {
         bool quick = false, bdn = false;
-        string? json = null, results = null;
+        string? json = null, results = null, render = null;
         int seed = 1;
         HashSet<string>? only = null, methods = null, backendNames = null;
         for (int i = 0; i < args.Length; i++)
@@ -43,6 +44,7 @@ public static class Cli
                     case "--bdn": bdn = true; break;
                     case "--json": json = Next(); break;
                     case "--results": results = Next(); break;
+                    case "--render": render = Next(); break;
                     case "--seed": seed = int.Parse(Next()); break;
                     case "--workloads": only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToHashSet(); break;
                     case "--backends": backendNames = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(); break;
@@ -58,6 +60,12 @@ public static class Cli
             }
         }
 
+        if (render is not null)
+        {
+            ResultsFolder.Rerender(render);
+            Console.WriteLine($"rendered {Path.Combine(render, "results.md")} and chart.svg from {Path.Combine(render, "results.json")}");
+            return 0;
+        }
         var workloads = Runner.AllWorkloads().Where(w => only is null || only.Contains(w.Id)).ToList();
         if (workloads.Count == 0)
         {
@@ -109,10 +117,8 @@ public static class Cli
         results ??= quick ? null : Path.Combine(RepoRoot(), "bench", "results");
         if (results is not null)
         {
-            Directory.CreateDirectory(results);
-            File.WriteAllText(Path.Combine(results, "results.md"), MarkdownReport.Render(rows, workloads, run));
-            File.WriteAllText(Path.Combine(results, "chart.svg"), SvgChart.Render(rows, run));
-            Console.WriteLine($"wrote {Path.Combine(results, "results.md")} and chart.svg");
+            ResultsFolder.Write(results, rows, run);
+            Console.WriteLine($"wrote {results}/results.json, run.json, results.md and chart.svg");
         }
         return 0;
     }

@@ -38,6 +38,7 @@ public static class Runner
             foreach (var method in Methods.Names(w).Where(Wanted).Where(m => m is not (Methods.TensorPrimitives or Methods.HandFused)))
                 rows.Add(Report(log, Time(w, Methods.ForBackend(w, b, method, s), s)));
 
+        w.Release();
         double? tp = rows.SingleOrDefault(r => r.Method == Methods.TensorPrimitives)?.MedianMs;
         double? hf = rows.SingleOrDefault(r => r.Method == Methods.HandFused)?.MedianMs;
         return rows.Select(r => r with { VsTensorPrimitives = r.MedianMs / tp, VsHandFused = r.MedianMs / hf }).ToList();

@@ -23,7 +23,7 @@ public static class MarkdownReport
             sb.AppendLine("- **`reference`** is the reference evaluator (scalar, one primitive at a time, no passes): its `vmap` and `jit(vmap)` are the same executable (their difference is noise), and where one run over the full batch would take too long its rows are measured on a prefix of the batch and scaled linearly to B (marked *). It stands in until the CPU backend is plugged into `bench/Harness/BenchBackends.cs`.");
         if (rows.Any(r => r.Backend == ReferenceWithPasses.Label))
             sb.AppendLine("- **`reference+passes`** (bench-only) runs the standard pass pipeline of `Compile/Passes` (dce, cse, simplify, dce), then the reference evaluator: what the passes alone buy before fused kernels exist. For W4 the simplifier factors `x_i * x_j * 0.5` summed over j into `x_i * sum(x) * 0.5`, so `jit(vmap)` never builds the outer products; its `chunked-vmap` runs with that factoring off, as CLARIFICATIONS.md asks.");
-        sb.AppendLine("- **Times** are for the full batch B of `shared/BENCH.md`; *batch run* is how many examples one timed run computed (fewer = extrapolated, marked *). **vs TP** and **vs hand-fused** are time ratios (> 1 = slower than that baseline).");
+        sb.AppendLine("- **Times** are for the full batch B of `shared/BENCH.md`; *batch run* is how many examples one timed run computed (fewer = extrapolated, marked *); *runs* is how many timed runs the median and min are over (on a loaded machine the min is the steadier figure). **vs TP** and **vs hand-fused** are time ratios (> 1 = slower than that baseline).");
         sb.AppendLine("- **Peak** is the growth of the process's resident memory during one run (Linux `VmHWM` reset through `/proc/self/clear_refs`, so native allocations count); **alloc** is the managed bytes that run allocated. Every method's outputs were checked against a double-precision C# oracle before timing (**max err** = max |got - expected| / (1 + |expected|)).");
         sb.AppendLine();
         sb.AppendLine("![Relative execution time per workload and method, log scale](chart.svg)");
@@ -36,13 +36,14 @@ public static class MarkdownReport
             bool flops = mine.Any(r => r.Gflops is not null);
             sb.AppendLine(Inv, $"## {w.Id}: `{w.Definition}`, B = {w.Batch:N0}");
             sb.AppendLine();
-            sb.AppendLine($"| method | backend | median (ms) | batch run | {(flops ? "GFLOP/s" : "GB/s")} | vs TP | vs hand-fused | peak (MiB) | alloc (MiB) | max err |");
-            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine($"| method | backend | median (ms) | min (ms) | batch run | runs | {(flops ? "GFLOP/s" : "GB/s")} | vs TP | vs hand-fused | peak (MiB) | alloc (MiB) | max err |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var m in mine)
             {
                 string star = m.Extrapolated ? " *" : "";
                 string rate = flops ? $"{m.Gflops:F2}" : $"{m.Gbps:F3}";
-                sb.AppendLine(Inv, $"| {m.Method} | {m.Backend} | {m.MedianMs:F2}{star} | {m.Batch:N0} | {rate} | {m.VsTensorPrimitives:F2} | {m.VsHandFused:F2} | {m.PeakBytes / 1048576.0:F1} | {m.AllocatedBytes / 1048576.0:F1} | {m.MaxError.ToString("0.0e+0", Inv)} |");
+                double minFull = m.MinMs * m.FullBatch / m.Batch;
+                sb.AppendLine(Inv, $"| {m.Method} | {m.Backend} | {m.MedianMs:F2}{star} | {minFull:F2}{star} | {m.Batch:N0} | {m.Iterations} | {rate} | {m.VsTensorPrimitives:F2} | {m.VsHandFused:F2} | {m.PeakBytes / 1048576.0:F1} | {m.AllocatedBytes / 1048576.0:F1} | {m.MaxError.ToString("0.0e+0", Inv)} |");
             }
             foreach (var m in mine.Where(m => m.ChunkSize is not null))
                 sb.AppendLine().AppendLine(Inv, $"`chunked-vmap` on `{m.Backend}`: chunks of {m.ChunkSize} examples under a {m.BudgetBytes / 1048576.0:F0} MiB budget (estimated peak of one chunk {m.EstimatedPeakBytes / 1048576.0:F1} MiB), simplifier factoring off.");

@@ -24,6 +24,10 @@ public static class SvgChart
     /// <summary>The SVG text for <paramref name="rows"/>.</summary>
     public static string Render(IReadOnlyList<Measurement> rows, RunInfo run)
     {
+        // Times are relative to hand-fused: a workload run without it (--methods) is left out.
+        rows = rows.Where(r => rows.Any(h => h.Workload == r.Workload && h.Method == Methods.HandFused)).ToList();
+        if (rows.Count == 0)
+            return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"40\"><text x=\"10\" y=\"25\">no hand-fused baseline was run: nothing to chart</text></svg>\n";
         var workloads = rows.Select(r => r.Workload).Distinct().ToList();
         // One series per (backend, method) present, in a fixed order: baselines, then each backend's methods.
         var keys = rows.Select(r => (r.Backend, r.Method)).Distinct()

@@ -49,6 +49,9 @@ public sealed class W1Elementwise : Workload
     }
 
     /// <inheritdoc />
+    protected override void ReleaseInputs() { _x = []; _y = []; }
+
+    /// <inheritdoc />
     protected override void ComputeOracle(float[] expected) =>
         Parallel.For(0, Batch, i => expected[i] = (float)((double)_x[i] * _y[i] + Math.Sin(_x[i])));
 

@@ -55,6 +55,9 @@ public sealed class W2Chain : Workload
     }
 
     /// <inheritdoc />
+    protected override void ReleaseInputs() { _x = []; _scratchA = []; _scratchB = []; }
+
+    /// <inheritdoc />
     protected override void ComputeOracle(float[] expected) => Parallel.For(0, Batch, i =>
     {
         double x = _x[i];

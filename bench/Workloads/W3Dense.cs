@@ -63,6 +63,9 @@ public sealed class W3Dense : Workload
     }
 
     /// <inheritdoc />
+    protected override void ReleaseInputs() { _w = []; _b = []; _x = []; }
+
+    /// <inheritdoc />
     protected override void ComputeOracle(float[] expected) => Parallel.For(0, Batch, i =>
     {
         for (int r = 0; r < N; r++)

@@ -60,6 +60,9 @@ public sealed class W4OuterSum : Workload
     }
 
     /// <inheritdoc />
+    protected override void ReleaseInputs() { _x = []; Array.Clear(_outerPerCore); }
+
+    /// <inheritdoc />
     protected override void ComputeOracle(float[] expected) => Parallel.For(0, Batch, i =>
     {
         // sum_j x_i x_j / 2 = x_i (sum_j x_j) / 2, exactly in real arithmetic.

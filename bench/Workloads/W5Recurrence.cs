@@ -79,6 +79,9 @@ public sealed class W5Recurrence : Workload
     }
 
     /// <inheritdoc />
+    protected override void ReleaseInputs() { _h = []; _a = []; _x = []; _scratch = []; }
+
+    /// <inheritdoc />
     protected override void ComputeOracle(float[] expected)
     {
         var h = _h.Select(v => (double)v).ToArray();

@@ -66,6 +66,17 @@ public abstract class Workload
         ComputeOracle(_expected);
     }
 
+    /// <summary>Drops the inputs and the oracle (a run keeps one workload's data in memory at a time,
+    /// so that one workload's arrays do not count in the next one's process peak).</summary>
+    public void Release()
+    {
+        _expected = null;
+        ReleaseInputs();
+    }
+
+    /// <summary>Drops the inputs and scratch buffers made by <see cref="MakeInputs"/>.</summary>
+    protected abstract void ReleaseInputs();
+
     /// <summary>The first <paramref name="n"/> examples in the batched layout, one array per
     /// non-const parameter (shared arguments whole).</summary>
     public abstract NDArray[] BatchedArguments(int n);
