@@ -86,8 +86,9 @@ public static class Batching
         return t.WithShape(t.Shape.Remove(a));
     }
 
-    /// <summary>An error in the user's use of a transform, located at the user's source line when known.</summary>
-    internal static TraceException UserError(string message, Exception? inner = null)
+    /// <summary>An error in the user's use of a transform or combinator, prefixed with the user's source line
+    /// (the first stack frame outside ArrayLang) when known; front ends raise it.</summary>
+    public static TraceException UserError(string message, Exception? inner = null)
     {
         var where = UserSource.Find();
         return new TraceException($"{(where is null ? "" : where + ": ")}{message}", where, inner ?? new ArgumentException(message));

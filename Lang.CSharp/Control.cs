@@ -68,7 +68,8 @@ public static class Control
         var (carry, _) = Scan((c, _) =>
         {
             var t = c[0];
-            var i = step == 1 && start == 0 ? t : t * step + start;
+            var i = step == 1 ? t : t * step;
+            if (start != 0) i += start;
             return ([t + 1, .. body(i, c.Skip(1).ToList())], []);
         }, [counter, .. init], [], length: count);
         return carry.Skip(1).ToList();

@@ -131,4 +131,37 @@ public sealed partial class Tensor
     public static Tensor operator >=(Tensor x, float y) => Binary(Elementwise.Ge, x, (double)y);
     /// <summary>Elementwise <c>x &gt;= y</c> with a float32 number on the left.</summary>
     public static Tensor operator >=(float x, Tensor y) => Binary(Elementwise.Ge, (double)x, y);
+
+    /// <summary>Elementwise equality with an int number.</summary>
+    public static Tensor Equal(Tensor x, int y) => Binary(Elementwise.Eq, x, (double)y);
+    /// <summary>Elementwise equality of an int number and a tensor.</summary>
+    public static Tensor Equal(int x, Tensor y) => Binary(Elementwise.Eq, (double)x, y);
+    /// <summary>Elementwise inequality with an int number.</summary>
+    public static Tensor NotEqual(Tensor x, int y) => Binary(Elementwise.Ne, x, (double)y);
+    /// <summary>Elementwise inequality of an int number and a tensor.</summary>
+    public static Tensor NotEqual(int x, Tensor y) => Binary(Elementwise.Ne, (double)x, y);
+    /// <summary>Elementwise maximum with an int number.</summary>
+    public static Tensor Max(Tensor x, int y) => Binary(Elementwise.Max, x, (double)y);
+    /// <summary>Elementwise maximum of an int number and a tensor.</summary>
+    public static Tensor Max(int x, Tensor y) => Binary(Elementwise.Max, (double)x, y);
+    /// <summary>Elementwise minimum with an int number.</summary>
+    public static Tensor Min(Tensor x, int y) => Binary(Elementwise.Min, x, (double)y);
+    /// <summary>Elementwise minimum of an int number and a tensor.</summary>
+    public static Tensor Min(int x, Tensor y) => Binary(Elementwise.Min, (double)x, y);
+    /// <summary>Elementwise equality with a float32 number.</summary>
+    public static Tensor Equal(Tensor x, float y) => Binary(Elementwise.Eq, x, (double)y);
+    /// <summary>Elementwise equality of a float32 number and a tensor.</summary>
+    public static Tensor Equal(float x, Tensor y) => Binary(Elementwise.Eq, (double)x, y);
+    /// <summary>Elementwise inequality with a float32 number.</summary>
+    public static Tensor NotEqual(Tensor x, float y) => Binary(Elementwise.Ne, x, (double)y);
+    /// <summary>Elementwise inequality of a float32 number and a tensor.</summary>
+    public static Tensor NotEqual(float x, Tensor y) => Binary(Elementwise.Ne, (double)x, y);
+    /// <summary>Elementwise maximum with a float32 number.</summary>
+    public static Tensor Max(Tensor x, float y) => Binary(Elementwise.Max, x, (double)y);
+    /// <summary>Elementwise maximum of a float32 number and a tensor.</summary>
+    public static Tensor Max(float x, Tensor y) => Binary(Elementwise.Max, (double)x, y);
+    /// <summary>Elementwise minimum with a float32 number.</summary>
+    public static Tensor Min(Tensor x, float y) => Binary(Elementwise.Min, x, (double)y);
+    /// <summary>Elementwise minimum of a float32 number and a tensor.</summary>
+    public static Tensor Min(float x, Tensor y) => Binary(Elementwise.Min, (double)x, y);
 }
