@@ -207,6 +207,7 @@ module Transforms =
         let n = Dynamic.arityOf f fType
         let fParams, _ = Dynamic.signature fType n
         let trees = fParams |> List.map Tree.ofType
+        let fParams = fParams |> List.map (Tree.mapType typeof<Tensor>) // a transformed function may be typed for arrays
         let want = trees |> List.sumBy Tree.leafCount
         if want <> argumentTypes.Length then
             invalidArg "argumentTypes" $"lower: the function's parameters hold %d{want} tensor(s), but %d{argumentTypes.Length} type(s) were given"
