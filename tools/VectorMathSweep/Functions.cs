@@ -1,4 +1,4 @@
-using ArrayLang.Backends.Cpu.VectorMath;
+using ArrayLang.Backends.Cpu;
 using ArrayLang.Reference;
 
 namespace ArrayLang.Tools.VectorMathSweep;

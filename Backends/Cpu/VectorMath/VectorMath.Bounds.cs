@@ -1,6 +1,6 @@
 using ArrayLang.Ir;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 // Note [error bounds]
 // ~~~~~~~~~~~~~~~~~~~

@@ -12,7 +12,7 @@ open System.Threading.Tasks
 open Expecto
 open ArrayLang.Ir
 open ArrayLang.Reference
-open ArrayLang.Backends.Cpu.VectorMath
+open ArrayLang.Backends.Cpu
 
 // ---- ulps -------------------------------------------------------------------------------------
 
