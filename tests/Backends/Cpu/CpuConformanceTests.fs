@@ -1,5 +1,5 @@
 /// The conformance suite of the CPU backend: for every op record and every batch placement, and
-/// for random programs (vmap and vmap of vmap), the CPU backend's result equals the reference
+/// for random programs (vmap, vmap of vmap and chunked vmap), the CPU backend's result equals the reference
 /// evaluator's on the same batched function, fused and unfused. Tolerance (Note [CPU tolerance]):
 /// i32 and bool results are exact; floats agree within rtol 1e-5 + atol 1e-5 for one primitive
 /// (sums, products and contractions are reassociated, and the reference rounds them once), and
@@ -60,16 +60,37 @@ let private checkCase (backend: IBackend) (stats: VmapProperties.Stats option) (
     stats |> Option.iter (fun s -> s.Record(c.Program, ReferenceEvaluator.Evaluate(batched, ResizeArray args) |> List.ofArray))
     expectSame 1e-4 1e-4 backend batched args (sprintf "random case%O" c)
 
+/// CPU(chunked vmap f) = reference(vmap f), for a random chunk size (smaller than, equal to or larger than B).
+let private checkChunked (backend: IBackend) (stats: VmapProperties.Stats option) (c: VmapProperties.VmapCase) =
+    let l = c.Levels.Head
+    let rng = Random c.InputSeed
+    let k = 1 + rng.Next(max 1 (l.B + 1))
+    let axes (xs: int option list) = xs |> List.map Option.toNullable |> ResizeArray
+    let plain = Vmap.Apply(c.Program, l.B, axes l.InAxes, axes l.OutAxes)
+    let chunked = Vmap.Chunked(c.Program, l.B, axes l.InAxes, axes l.OutAxes, k)
+    let args = [ for p in plain.Params -> randomArray rng p.Type ]
+    let expected = ReferenceEvaluator.Evaluate(plain, ResizeArray args)
+    stats |> Option.iter (fun s -> s.Record(c.Program, List.ofArray expected))
+    let actual = backend.Compile(chunked).Run(ResizeArray args)
+    for j in 0 .. expected.Length - 1 do
+        if not (ArrayOps.AllClose(actual.[j], expected.[j], 1e-4, 1e-4)) then
+            failtestf "%s: chunked vmap (chunk size %d) result %d differs from the reference's vmap%O\nchunked:\n%O\ncpu:       %O\nreference: %O"
+                backend.Name k j c chunked actual.[j] expected.[j]
+
 let private propertyTests =
     testSequenced <| testList "random programs" [
         for label, backend in backends do
             test (sprintf "cpu %s = reference (vmap)" label) {
                 VmapProperties.runProperty (sprintf "cpu %s (vmap)" label) Settings.programCount
-                    (VmapProperties.genCase false) (checkCase backend)
+                    (VmapProperties.genCase false) (checkCase backend) |> ignore
+            }
+            test (sprintf "cpu %s = reference (chunked vmap)" label) {
+                VmapProperties.runProperty (sprintf "cpu %s (chunked vmap)" label) (max 1 (Settings.programCount / 4))
+                    (VmapProperties.genCase false) (checkChunked backend) |> ignore
             }
             test (sprintf "cpu %s = reference (vmap of vmap)" label) {
                 VmapProperties.runProperty (sprintf "cpu %s (vmap of vmap)" label) (max 1 (Settings.programCount / 4))
-                    (VmapProperties.genCase true) (checkCase backend)
+                    (VmapProperties.genCase true) (checkCase backend) |> ignore
             }
     ]
 
