@@ -15,20 +15,24 @@ public static class Cli
         usage: dotnet run -c Release --project bench -- [options]
           --quick            every workload briefly (a few iterations; the per-example loop on a subsample)
           --json FILE        write the measurements as JSON: [{"workload","backend","method","median_ms","peak_bytes",...}]
-          --results DIR      write DIR/results.md and DIR/chart.svg (default for a full run: bench/results)
+          --results DIR      write DIR/results.json, run.json, results.md and chart.svg (default for a full run: bench/results)
           --workloads LIST   only these workloads, e.g. W1,W4
+          --backends LIST    only these backends, e.g. reference (known: BACKENDS)
           --methods LIST     only these methods, e.g. hand-fused,TensorPrimitives (ratios need both baselines)
           --seed N           the inputs' random seed (default 1)
+          --render DIR       render DIR/results.md and DIR/chart.svg again from DIR/results.json and DIR/run.json
           --bdn              time the same methods with BenchmarkDotNet (short in-process job) instead
         """;
+
+    private static string UsageText => Usage.Replace("BACKENDS", string.Join(", ", BenchBackends.All.Select(BenchBackends.Label)));
 
     /// <summary>Parses <paramref name="args"/> and runs the suite.</summary>
     public static int Run(string[] args)
     {
         bool quick = false, bdn = false;
-        string? json = null, results = null;
+        string? json = null, results = null, render = null;
         int seed = 1;
-        HashSet<string>? only = null, methods = null;
+        HashSet<string>? only = null, methods = null, backendNames = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -40,27 +44,41 @@ public static class Cli
                     case "--bdn": bdn = true; break;
                     case "--json": json = Next(); break;
                     case "--results": results = Next(); break;
+                    case "--render": render = Next(); break;
                     case "--seed": seed = int.Parse(Next()); break;
                     case "--workloads": only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToHashSet(); break;
+                    case "--backends": backendNames = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(); break;
                     case "--methods": methods = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(); break;
-                    case "-h" or "--help": Console.WriteLine(Usage); return 0;
+                    case "-h" or "--help": Console.WriteLine(UsageText); return 0;
                     default: throw new ArgumentException($"unknown option '{args[i]}'");
                 }
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                Console.Error.WriteLine($"bench: {e.Message}\n{Usage}");
+                Console.Error.WriteLine($"bench: {e.Message}\n{UsageText}");
                 return 2;
             }
         }
 
+        if (render is not null)
+        {
+            ResultsFolder.Rerender(render);
+            Console.WriteLine($"rendered {Path.Combine(render, "results.md")} and chart.svg from {Path.Combine(render, "results.json")}");
+            return 0;
+        }
         var workloads = Runner.AllWorkloads().Where(w => only is null || only.Contains(w.Id)).ToList();
         if (workloads.Count == 0)
         {
             Console.Error.WriteLine($"bench: no workload matches --workloads {string.Join(",", only!)} (known: W1, W2, W3, W4, W5)");
             return 2;
         }
-        if (bdn) return BdnSuite.Run(workloads, quick, seed);
+        var backends = BenchBackends.All.Where(b => backendNames is null || backendNames.Contains(BenchBackends.Label(b))).ToArray();
+        if (backendNames?.FirstOrDefault(n => !BenchBackends.All.Any(b => BenchBackends.Label(b) == n)) is { } unknown)
+        {
+            Console.Error.WriteLine($"bench: unknown backend '{unknown}' in --backends (known: {string.Join(", ", BenchBackends.All.Select(BenchBackends.Label))})");
+            return 2;
+        }
+        if (bdn) return BdnSuite.Run(workloads, backends, quick, seed);
 
         string[] known = [Methods.Loop, Methods.Vmap, Methods.JitVmap, Methods.TensorPrimitives, Methods.HandFused, Methods.ChunkedVmap];
         if (methods?.FirstOrDefault(m => !known.Contains(m)) is { } bad)
@@ -71,14 +89,14 @@ public static class Cli
         var settings = (quick ? RunSettings.ForQuick(Console.Out, seed) : RunSettings.ForFull(Console.Out, seed)) with { Methods = methods };
         var machine = MachineInfo.Describe();
         Console.WriteLine($"ArrayLang bench ({(quick ? "quick" : "full")} run) on {machine}");
-        Console.WriteLine($"backends: {string.Join(", ", BenchBackends.All.Select(BenchBackends.Label))}; peak memory: {(ProcessMemory.CanResetPeak ? "per method (peak working set reset per run)" : "process-lifetime peak working set (cannot reset here)")}");
+        Console.WriteLine($"backends: {string.Join(", ", backends.Select(BenchBackends.Label))}; peak memory: {(ProcessMemory.CanResetPeak ? "per method (peak working set reset per run)" : "process-lifetime peak working set (cannot reset here)")}");
         string loadBefore = MachineInfo.LoadAverage();
         Console.WriteLine($"load average (1 min) at start: {loadBefore}");
         var total = Stopwatch.StartNew();
         var rows = new List<Measurement>();
         try
         {
-            foreach (var w in workloads) rows.AddRange(Runner.RunWorkload(w, BenchBackends.All, settings));
+            foreach (var w in workloads) rows.AddRange(Runner.RunWorkload(w, backends, settings));
         }
         catch (BenchmarkCheckFailed e)
         {
@@ -99,10 +117,8 @@ public static class Cli
         results ??= quick ? null : Path.Combine(RepoRoot(), "bench", "results");
         if (results is not null)
         {
-            Directory.CreateDirectory(results);
-            File.WriteAllText(Path.Combine(results, "results.md"), MarkdownReport.Render(rows, workloads, run));
-            File.WriteAllText(Path.Combine(results, "chart.svg"), SvgChart.Render(rows, run));
-            Console.WriteLine($"wrote {Path.Combine(results, "results.md")} and chart.svg");
+            ResultsFolder.Write(results, rows, run);
+            Console.WriteLine($"wrote {results}/results.json, run.json, results.md and chart.svg");
         }
         return 0;
     }

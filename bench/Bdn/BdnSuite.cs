@@ -1,5 +1,6 @@
 using ArrayLang.Bench.Harness;
 using ArrayLang.Bench.Workloads;
+using ArrayLang.Compile;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
@@ -20,9 +21,10 @@ namespace ArrayLang.Bench;
 public static class BdnSuite
 {
     /// <summary>Runs BenchmarkDotNet over every case of <paramref name="workloads"/>; 0 on success.</summary>
-    public static int Run(IReadOnlyList<Workload> workloads, bool quick, int seed)
+    public static int Run(IReadOnlyList<Workload> workloads, IReadOnlyList<IBackend> backends, bool quick, int seed)
     {
         CaseBenchmarks.Workloads = workloads;
+        CaseBenchmarks.Backends = backends;
         CaseBenchmarks.Settings = quick ? RunSettings.ForQuick(TextWriter.Null, seed) : RunSettings.ForFull(TextWriter.Null, seed);
         var job = (quick ? Job.Dry.WithIterationCount(3) : Job.ShortRun).WithToolchain(InProcessNoEmitToolchain.Instance);
         var config = ManualConfig.CreateMinimumViable().AddJob(job).AddDiagnoser(MemoryDiagnoser.Default)
@@ -37,6 +39,7 @@ public static class BdnSuite
 public class CaseBenchmarks
 {
     internal static IReadOnlyList<Workload> Workloads = [];
+    internal static IReadOnlyList<IBackend> Backends = [];
     internal static RunSettings Settings = RunSettings.ForQuick(TextWriter.Null);
     private static readonly Dictionary<string, Workload> Prepared = [];
     private Func<float[]> _run = () => [];
@@ -45,7 +48,7 @@ public class CaseBenchmarks
     public static IEnumerable<string> Cases() =>
         Workloads.SelectMany(w => Methods.Names(w).SelectMany(m => m is Methods.TensorPrimitives or Methods.HandFused
             ? [$"{w.Id}|{Methods.BaselineBackend}|{m}"]
-            : BenchBackends.All.Select(b => $"{w.Id}|{BenchBackends.Label(b)}|{m}")));
+            : Backends.Select(b => $"{w.Id}|{BenchBackends.Label(b)}|{m}")));
 
     /// <summary>The case this benchmark instance runs.</summary>
     [ParamsSource(nameof(Cases))]
@@ -60,7 +63,7 @@ public class CaseBenchmarks
         if (!Prepared.ContainsKey(w.Id)) { w.Prepare(Settings.Seed); Prepared[w.Id] = w; }
         var c = parts[1] == Methods.BaselineBackend
             ? Methods.Baselines(w).Single(x => x.Method == parts[2])
-            : Methods.ForBackend(w, BenchBackends.All.Single(b => BenchBackends.Label(b) == parts[1]), parts[2], Settings);
+            : Methods.ForBackend(w, Backends.Single(b => BenchBackends.Label(b) == parts[1]), parts[2], Settings);
         w.Verify($"{c.Method} on {c.Backend}", c.Run(), c.Examples);
         _run = c.Run;
     }

@@ -25,19 +25,27 @@ public enum CompileMode
 public static class BenchBackends
 {
     /// <summary>Every backend the suite runs, in the order reported.</summary>
-    public static IBackend[] All => [ReferenceBackend.Instance];
+    public static IBackend[] All => [ReferenceBackend.Instance, ReferenceWithPasses.Standard];
 
     /// <summary>The name the results use for <paramref name="backend"/>, whatever mode it is configured for.</summary>
-    public static string Label(IBackend backend) => backend.Name;
+    public static string Label(IBackend backend) => backend switch
+    {
+        ReferenceWithPasses => ReferenceWithPasses.Label,
+        _ => backend.Name,
+    };
 
     /// <summary>
     /// <paramref name="backend"/> configured for <paramref name="mode"/>. The reference evaluator has
     /// no passes, so every mode is the evaluator itself (and its <c>vmap</c> and <c>jit(vmap)</c>
     /// times agree up to noise); the results say <c>reference</c>, never <c>cpu</c>.
+    /// <see cref="ReferenceWithPasses"/> runs the standard passes first (factoring off for
+    /// <see cref="CompileMode.FusionWithoutFactoring"/>).
     /// </summary>
     public static IBackend For(IBackend backend, CompileMode mode) => backend switch
     {
         ReferenceBackend => backend,
+        // No fused kernels exist yet: both modes run the standard passes; only the factoring differs.
+        ReferenceWithPasses => mode == CompileMode.FusionWithoutFactoring ? ReferenceWithPasses.NoFactoring : ReferenceWithPasses.Standard,
         _ => throw new NotSupportedException(
             $"the bench does not know how to ask backend '{backend.Name}' for {mode}: add a case to BenchBackends.For (Note [bench backends])"),
     };
@@ -47,5 +55,5 @@ public static class BenchBackends
     /// its methods run on a reduced batch, and their times are scaled linearly to the full batch
     /// and marked <c>extrapolated</c>.
     /// </summary>
-    public static bool IsScalarInterpreter(IBackend backend) => backend is ReferenceBackend;
+    public static bool IsScalarInterpreter(IBackend backend) => backend is ReferenceBackend or ReferenceWithPasses;
 }

@@ -44,17 +44,23 @@ public static class Methods
     /// <summary>
     /// <c>loop</c>: the per-example function compiled once (<see cref="Jit.Compile"/>) and called once
     /// per example from a C# loop that builds each example's arguments, as a user's loop would.
-    /// A scalar interpreter, and any backend under <c>--quick</c>, runs a prefix of the batch
-    /// (CLARIFICATIONS.md allows the subsample; the time is scaled linearly and marked extrapolated).
+    /// Under <c>--quick</c> a compiled backend runs a prefix of <see cref="RunSettings.QuickLoopExamples"/>
+    /// examples (CLARIFICATIONS.md allows the subsample; the time is scaled linearly and marked
+    /// extrapolated); a scalar interpreter runs a prefix unless the whole batch fits (<see cref="Sized"/>).
     /// </summary>
     public static MethodCase PerExampleLoop(Workload w, IBackend backend, RunSettings s)
+    {
+        if (BenchBackends.IsScalarInterpreter(backend))
+            return Sized(w.InterpreterLoopSample(s.Quick), w.Batch, s, n => PerExampleLoop(w, backend, n));
+        return PerExampleLoop(w, backend, s.Quick ? Math.Min(w.Batch, RunSettings.QuickLoopExamples) : w.Batch);
+    }
+
+    private static MethodCase PerExampleLoop(Workload w, IBackend backend, int n)
     {
         var f = w.PerExample;
         var sw = Stopwatch.StartNew();
         var exe = Jit.Compile(f.Function, BenchBackends.For(backend, CompileMode.Fusion));
         double compileMs = sw.Elapsed.TotalMilliseconds;
-        int n = BenchBackends.IsScalarInterpreter(backend) ? w.InterpreterLoopSample(s.Quick)
-            : s.Quick ? Math.Min(w.Batch, RunSettings.QuickLoopExamples) : w.Batch;
         var consts = f.Constants;
         int per = w.OutputsPerExample;
         return new MethodCase(BenchBackends.Label(backend), Loop, n, () =>
@@ -71,12 +77,16 @@ public static class Methods
 
     /// <summary>
     /// <c>vmap</c> or <c>jit(vmap)</c>: the per-example function batched by <see cref="Transforms.Vmap.Apply"/>
-    /// and compiled for <paramref name="mode"/>; a scalar interpreter runs the workload's reduced batch.
+    /// and compiled for <paramref name="mode"/>; a scalar interpreter may run a prefix (<see cref="Sized"/>).
     /// </summary>
-    public static MethodCase Batched(Workload w, IBackend backend, string method, CompileMode mode, RunSettings s)
+    public static MethodCase Batched(Workload w, IBackend backend, string method, CompileMode mode, RunSettings s) =>
+        BenchBackends.IsScalarInterpreter(backend)
+            ? Sized(w.InterpreterBatch, w.Batch, s, n => Batched(w, backend, method, mode, n))
+            : Batched(w, backend, method, mode, w.Batch);
+
+    private static MethodCase Batched(Workload w, IBackend backend, string method, CompileMode mode, int n)
     {
         var f = w.PerExample;
-        int n = BenchBackends.IsScalarInterpreter(backend) ? w.InterpreterBatch(s.Quick) : w.Batch;
         var inAxes = InAxesWithConsts(w);
         var sw = Stopwatch.StartNew();
         var batched = Transforms.Vmap.Apply(f.Function, n, inAxes);
@@ -84,6 +94,23 @@ public static class Methods
         double compileMs = sw.Elapsed.TotalMilliseconds;
         NDArray[] args = [.. f.Constants, .. w.BatchedArguments(n)];
         return new MethodCase(BenchBackends.Label(backend), method, n, () => exe.Run(args)[0].F32) { CompileMs = compileMs };
+    }
+
+    /// <summary>
+    /// The case a scalar interpreter runs: built for <paramref name="reduced"/> examples and run once
+    /// as a probe; when that run, scaled to <paramref name="full"/> examples, fits
+    /// <see cref="RunSettings.MaxInterpreterRunSeconds"/>, the case for the whole batch instead (no
+    /// extrapolation needed), else the reduced one (its time scaled linearly and marked extrapolated).
+    /// The probe includes first-run costs, so it errs towards the reduced batch.
+    /// </summary>
+    public static MethodCase Sized(int reduced, int full, RunSettings s, Func<int, MethodCase> make)
+    {
+        var probe = make(Math.Min(reduced, full));
+        if (probe.Examples >= full) return probe;
+        long t0 = Stopwatch.GetTimestamp();
+        probe.Run();
+        double estimate = Stopwatch.GetElapsedTime(t0).TotalSeconds * full / probe.Examples;
+        return estimate <= s.MaxInterpreterRunSeconds ? make(full) : probe;
     }
 
     /// <summary>The in_axes of the traced function: its captured constants (shared) first, then the workload's.</summary>

@@ -14,9 +14,13 @@ public sealed record RunSettings(bool Quick, int TargetIterations, double Budget
     /// <summary>Examples the per-example loop runs on a compiled backend under <c>--quick</c> (scaled linearly to B).</summary>
     public const int QuickLoopExamples = 100_000;
 
+    /// <summary>The longest one run on a scalar interpreter may take for it to run the whole batch
+    /// rather than a prefix (<see cref="Harness.Methods.Sized"/>).</summary>
+    public double MaxInterpreterRunSeconds { get; init; }
+
     /// <summary>The settings of <c>--quick</c>: minutes in total on a 2-core machine.</summary>
-    public static RunSettings ForQuick(TextWriter log, int seed = 1) => new(true, 5, 2.0, seed, log);
+    public static RunSettings ForQuick(TextWriter log, int seed = 1) => new(true, 5, 2.0, seed, log) { MaxInterpreterRunSeconds = 1.0 };
 
     /// <summary>The settings of the full run.</summary>
-    public static RunSettings ForFull(TextWriter log, int seed = 1) => new(false, 15, 15.0, seed, log);
+    public static RunSettings ForFull(TextWriter log, int seed = 1) => new(false, 10, 10.0, seed, log) { MaxInterpreterRunSeconds = 8.0 };
 }

@@ -38,6 +38,7 @@ public static class Runner
             foreach (var method in Methods.Names(w).Where(Wanted).Where(m => m is not (Methods.TensorPrimitives or Methods.HandFused)))
                 rows.Add(Report(log, Time(w, Methods.ForBackend(w, b, method, s), s)));
 
+        w.Release();
         double? tp = rows.SingleOrDefault(r => r.Method == Methods.TensorPrimitives)?.MedianMs;
         double? hf = rows.SingleOrDefault(r => r.Method == Methods.HandFused)?.MedianMs;
         return rows.Select(r => r with { VsTensorPrimitives = r.MedianMs / tp, VsHandFused = r.MedianMs / hf }).ToList();
@@ -90,7 +91,7 @@ public static class Runner
     {
         string extra = m.Extrapolated ? $"  EXTRAPOLATED from {m.Batch:N0} of {m.FullBatch:N0} examples ({m.MeasuredMs:F2} ms measured)" : "";
         string rate = m.Gflops is { } g ? $"{g,8:F2} GFLOP/s" : $"{m.Gbps,8:F3} GB/s";
-        log.WriteLine($"   {m.Backend,-9} {m.Method,-16} {m.MedianMs,12:F2} ms  {rate}  peak +{m.PeakBytes / 1048576.0,8:F1} MiB  alloc {m.AllocatedBytes / 1048576.0,8:F1} MiB  err {m.MaxError:E1}  x{m.Iterations}{extra}");
+        log.WriteLine($"   {m.Backend,-16} {m.Method,-16} {m.MedianMs,12:F2} ms  {rate}  peak +{m.PeakBytes / 1048576.0,8:F1} MiB  alloc {m.AllocatedBytes / 1048576.0,8:F1} MiB  err {m.MaxError:E1}  x{m.Iterations}{extra}");
         return m;
     }
 }

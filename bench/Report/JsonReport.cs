@@ -25,6 +25,11 @@ public static class JsonReport
     /// <summary>The JSON text of <paramref name="rows"/>.</summary>
     public static string Render(IEnumerable<Measurement> rows) => JsonSerializer.Serialize(rows.Select(Row).ToList(), Options);
 
+    /// <summary>Reads rows written by <see cref="Write"/> (unknown fields are ignored; <c>extrapolated</c> is derived).</summary>
+    public static List<Measurement> Read(string path) =>
+        JsonSerializer.Deserialize<List<Measurement>>(File.ReadAllText(path), Options)
+        ?? throw new InvalidDataException($"{path} holds no measurements");
+
     /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/>.</summary>
     public static void Write(string path, IEnumerable<Measurement> rows)
     {

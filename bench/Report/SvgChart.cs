@@ -24,6 +24,10 @@ public static class SvgChart
     /// <summary>The SVG text for <paramref name="rows"/>.</summary>
     public static string Render(IReadOnlyList<Measurement> rows, RunInfo run)
     {
+        // Times are relative to hand-fused: a workload run without it (--methods) is left out.
+        rows = rows.Where(r => rows.Any(h => h.Workload == r.Workload && h.Method == Methods.HandFused)).ToList();
+        if (rows.Count == 0)
+            return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"40\"><text x=\"10\" y=\"25\">no hand-fused baseline was run: nothing to chart</text></svg>\n";
         var workloads = rows.Select(r => r.Workload).Distinct().ToList();
         // One series per (backend, method) present, in a fixed order: baselines, then each backend's methods.
         var keys = rows.Select(r => (r.Backend, r.Method)).Distinct()
@@ -32,13 +36,14 @@ public static class SvgChart
         var rel = rows.ToDictionary(r => (r.Workload, r.Backend, r.Method),
             r => r.MedianMs / rows.Single(h => h.Workload == r.Workload && h.Method == Methods.HandFused).MedianMs);
 
-        double lo = Math.Floor(Math.Log10(Math.Min(1, rel.Values.Min())));
+        // One decade below the fastest bar, so that the hand-fused bars (= 1) have a height too.
+        double lo = Math.Floor(Math.Log10(Math.Min(1, rel.Values.Min()))) - 1;
         double hi = Math.Ceiling(Math.Log10(Math.Max(10, rel.Values.Max())));
-        const int left = 70, top = 50, plotH = 340, barW = 14, gap = 28;
+        const int left = 70, top = 66, plotH = 340, barW = 16, gap = 28, legendColumn = 280;
         int groupW = keys.Count * barW + gap;
         int plotW = workloads.Count * groupW;
         int legendH = 20 * ((keys.Count + 2) / 3);
-        int width = left + plotW + 20, height = top + plotH + 40 + legendH + 20;
+        int width = Math.Max(left + plotW + 20, left + 3 * legendColumn), height = top + plotH + 40 + legendH + 20;
         double Y(double v) => top + plotH * (hi - Math.Log10(v)) / (hi - lo);
 
         var sb = new StringBuilder();
@@ -46,7 +51,8 @@ public static class SvgChart
         sb.AppendLine("""<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="2" height="4" fill="white" fill-opacity="0.55"/></pattern></defs>""");
         sb.AppendLine("""<rect width="100%" height="100%" fill="white"/>""");
         sb.AppendLine(Inv, $"""<text x="{left}" y="20" font-size="14" font-weight="bold">Relative execution time (hand-fused Vector512 = 1, log scale, lower is better)</text>""");
-        sb.AppendLine(Inv, $"""<text x="{left}" y="36" fill="#555">{Escape((run.Quick ? "--quick run" : "full run") + ", " + run.Machine)}; hatched = extrapolated from a subsample</text>""");
+        sb.AppendLine(Inv, $"""<text x="{left}" y="36" fill="#555">{Escape((run.Quick ? "--quick run" : "full run") + $", {run.WhenUtc:yyyy-MM-dd}, " + run.Machine)}</text>""");
+        sb.AppendLine(Inv, $"""<text x="{left}" y="51" fill="#555">{Escape($"load average {run.LoadBefore} -> {run.LoadAfter} (shared machine); hatched = extrapolated from a subsample; label = time / hand-fused time")}</text>""");
         for (double e = lo; e <= hi; e++)
         {
             double y = Y(Math.Pow(10, e));
@@ -67,13 +73,15 @@ public static class SvgChart
                 sb.AppendLine(Inv, $"""<rect x="{x:F1}" y="{y:F1}" width="{barW - 2}" height="{Math.Max(0.5, yBase - y):F1}" fill="{colour}"><title>{title}</title></rect>""");
                 if (m.Extrapolated)
                     sb.AppendLine(Inv, $"""<rect x="{x:F1}" y="{y:F1}" width="{barW - 2}" height="{Math.Max(0.5, yBase - y):F1}" fill="url(#hatch)"/>""");
+                string label = v >= 10 ? v.ToString("0", Inv) : v.ToString("0.#", Inv);
+                sb.AppendLine(Inv, $"""<text x="{x + (barW - 2) / 2.0:F1}" y="{y - 3:F1}" text-anchor="middle" font-size="8" fill="#333">{label}</text>""");
             }
             sb.AppendLine(Inv, $"""<text x="{x0 + keys.Count * barW / 2.0:F1}" y="{top + plotH + 18}" text-anchor="middle" font-size="13">{workloads[g]}</text>""");
         }
         sb.AppendLine(Inv, $"""<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plotH}" stroke="#444"/>""");
         for (int k = 0; k < keys.Count; k++)
         {
-            int lx = left + (k % 3) * 250, ly = top + plotH + 40 + (k / 3) * 20;
+            int lx = left + (k % 3) * legendColumn, ly = top + plotH + 40 + (k / 3) * 20;
             sb.AppendLine(Inv, $"""<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{Colour(keys[k], keys)}"/>""");
             string label = keys[k].Backend == Methods.BaselineBackend ? keys[k].Method : $"{keys[k].Method} ({keys[k].Backend})";
             sb.AppendLine(Inv, $"""<text x="{lx + 18}" y="{ly}">{Escape(label)}</text>""");

@@ -23,7 +23,7 @@ public sealed class W1Elementwise : Workload
     /// <inheritdoc />
     public override int Batch { get; }
     /// <inheritdoc />
-    public override int InterpreterBatch(bool quick) => Batch;
+    public override int InterpreterBatch => Math.Min(Batch, 1_000_000);
     /// <inheritdoc />
     public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 100_000 : 1_000_000);
     /// <inheritdoc />
@@ -47,6 +47,9 @@ public sealed class W1Elementwise : Workload
         _x = Uniform(rng, Batch, -4f, 4f);
         _y = Uniform(rng, Batch, -4f, 4f);
     }
+
+    /// <inheritdoc />
+    protected override void ReleaseInputs() { _x = []; _y = []; }
 
     /// <inheritdoc />
     protected override void ComputeOracle(float[] expected) =>

@@ -27,7 +27,7 @@ public sealed class W2Chain : Workload
     /// <inheritdoc />
     public override int Batch { get; }
     /// <inheritdoc />
-    public override int InterpreterBatch(bool quick) => Batch;
+    public override int InterpreterBatch => Math.Min(Batch, 1_000_000);
     /// <inheritdoc />
     public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 100_000 : 1_000_000);
     /// <inheritdoc />
@@ -53,6 +53,9 @@ public sealed class W2Chain : Workload
         _scratchA = new float[Batch];
         _scratchB = new float[Batch];
     }
+
+    /// <inheritdoc />
+    protected override void ReleaseInputs() { _x = []; _scratchA = []; _scratchB = []; }
 
     /// <inheritdoc />
     protected override void ComputeOracle(float[] expected) => Parallel.For(0, Batch, i =>

@@ -31,7 +31,7 @@ public sealed class W3Dense : Workload
     /// <inheritdoc />
     public override int Batch { get; }
     /// <inheritdoc />
-    public override int InterpreterBatch(bool quick) => Math.Min(Batch, quick ? 512 : Batch);
+    public override int InterpreterBatch => Math.Min(Batch, 512);
     /// <inheritdoc />
     public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 256 : 4_096);
     /// <inheritdoc />
@@ -61,6 +61,9 @@ public sealed class W3Dense : Workload
         _wArray = NDArray.Of(_w, N, N);
         _bArray = NDArray.Of(_b, N);
     }
+
+    /// <inheritdoc />
+    protected override void ReleaseInputs() { _w = []; _b = []; _x = []; }
 
     /// <inheritdoc />
     protected override void ComputeOracle(float[] expected) => Parallel.For(0, Batch, i =>

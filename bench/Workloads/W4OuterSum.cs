@@ -34,7 +34,7 @@ public sealed class W4OuterSum : Workload
     /// <inheritdoc />
     public override int Batch { get; }
     /// <inheritdoc />
-    public override int InterpreterBatch(bool quick) => Math.Min(Batch, quick ? 64 : Batch);
+    public override int InterpreterBatch => Math.Min(Batch, 64);
     /// <inheritdoc />
     public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 32 : 256);
     /// <inheritdoc />
@@ -58,6 +58,9 @@ public sealed class W4OuterSum : Workload
         _x = Uniform(rng, (long)Batch * N, -1f, 1f);
         for (int p = 0; p < _outerPerCore.Length; p++) _outerPerCore[p] = new float[N * N];
     }
+
+    /// <inheritdoc />
+    protected override void ReleaseInputs() { _x = []; Array.Clear(_outerPerCore); }
 
     /// <inheritdoc />
     protected override void ComputeOracle(float[] expected) => Parallel.For(0, Batch, i =>

@@ -35,7 +35,7 @@ public sealed class W5Recurrence : Workload
     /// <inheritdoc />
     public override int Batch { get; }
     /// <inheritdoc />
-    public override int InterpreterBatch(bool quick) => Math.Min(Batch, quick ? 4_096 : Batch);
+    public override int InterpreterBatch => Math.Min(Batch, 4_096);
     /// <inheritdoc />
     public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 64 : 512);
     /// <inheritdoc />
@@ -77,6 +77,9 @@ public sealed class W5Recurrence : Workload
         _x = Uniform(rng, (long)Steps * Batch, -1f, 1f);
         _scratch = new float[Batch];
     }
+
+    /// <inheritdoc />
+    protected override void ReleaseInputs() { _h = []; _a = []; _x = []; _scratch = []; }
 
     /// <inheritdoc />
     protected override void ComputeOracle(float[] expected)

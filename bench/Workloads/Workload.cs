@@ -28,13 +28,12 @@ public abstract class Workload
     /// <summary>The batch size B of BENCH.md.</summary>
     public abstract int Batch { get; }
 
-    /// <summary>The batch the vmap methods run on a scalar interpreter (the reference backend): the
-    /// full batch unless one run would take many seconds, then a prefix whose time is scaled linearly
-    /// to <see cref="Batch"/>; <paramref name="quick"/> asks for a short run.</summary>
-    public abstract int InterpreterBatch(bool quick);
+    /// <summary>The prefix of the batch the vmap methods run on a scalar interpreter (the reference
+    /// evaluator) when the whole batch would take too long (Harness.Methods.Sized decides, from one
+    /// probe run at this size); its time is scaled linearly to <see cref="Batch"/>.</summary>
+    public abstract int InterpreterBatch { get; }
 
-    /// <summary>How many examples the per-example loop runs on a scalar interpreter (scaled linearly
-    /// to <see cref="Batch"/> when fewer); <paramref name="quick"/> asks for a short run.</summary>
+    /// <summary>The same for the per-example loop on a scalar interpreter; <paramref name="quick"/> asks for a short run.</summary>
     public abstract int InterpreterLoopSample(bool quick);
 
     /// <summary>The traced per-example function (its captured constants, if any, come first).</summary>
@@ -66,6 +65,17 @@ public abstract class Workload
         _expected = new float[(long)Batch * OutputsPerExample is var n and <= int.MaxValue ? (int)n : throw new InvalidOperationException("batch too large")];
         ComputeOracle(_expected);
     }
+
+    /// <summary>Drops the inputs and the oracle (a run keeps one workload's data in memory at a time,
+    /// so that one workload's arrays do not count in the next one's process peak).</summary>
+    public void Release()
+    {
+        _expected = null;
+        ReleaseInputs();
+    }
+
+    /// <summary>Drops the inputs and scratch buffers made by <see cref="MakeInputs"/>.</summary>
+    protected abstract void ReleaseInputs();
 
     /// <summary>The first <paramref name="n"/> examples in the batched layout, one array per
     /// non-const parameter (shared arguments whole).</summary>
