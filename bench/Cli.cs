@@ -94,6 +94,13 @@ public static class Cli
         Console.WriteLine($"load average (1 min) at start: {loadBefore}");
         var total = Stopwatch.StartNew();
         var rows = new List<Measurement>();
+        var dispatch = new List<DispatchCost>();
+        foreach (var b in backends)
+        {
+            var d = Dispatch.Measure(b, quick ? 2_000 : 20_000);
+            dispatch.Add(d);
+            Console.WriteLine($"dispatch on {d.Backend}: {d.RunMicroseconds:F2} us per Run of f(x) = x + 1, {d.JitCallMicroseconds:F2} us through Jit.Compile (cache hit) + Run");
+        }
         try
         {
             foreach (var w in workloads) rows.AddRange(Runner.RunWorkload(w, backends, settings));
@@ -108,7 +115,7 @@ public static class Cli
         if (rows.Any(r => r.Extrapolated))
             Console.WriteLine("rows marked EXTRAPOLATED ran a prefix of the batch; their times are scaled linearly to the full batch");
 
-        var run = new RunInfo(quick, machine, DateTime.UtcNow, settings.TargetIterations, settings.BudgetSeconds, loadBefore, loadAfter);
+        var run = new RunInfo(quick, machine, DateTime.UtcNow, settings.TargetIterations, settings.BudgetSeconds, loadBefore, loadAfter) { Dispatch = dispatch };
         if (json is not null)
         {
             JsonReport.Write(json, rows);

@@ -26,6 +26,9 @@ public static class MarkdownReport
         sb.AppendLine("- **Times** are for the full batch B of `shared/BENCH.md`; *batch run* is how many examples one timed run computed (fewer = extrapolated, marked *); *runs* is how many timed runs the median and min are over (on a loaded machine the min is the steadier figure). **vs TP** and **vs hand-fused** are time ratios (> 1 = slower than that baseline).");
         sb.AppendLine("- **Peak** is the growth of the process's resident memory during one run (Linux `VmHWM` reset through `/proc/self/clear_refs`, so native allocations count); **alloc** is the managed bytes that run allocated. Every method's outputs were checked against a double-precision C# oracle before timing (**max err** = max |got - expected| / (1 + |expected|)).");
         sb.AppendLine();
+        foreach (var d in run.Dispatch)
+            sb.AppendLine(Inv, $"- **Dispatch** on `{d.Backend}`: {d.RunMicroseconds:F2} µs per `Run` of a one-add function with the executable held, {d.JitCallMicroseconds:F2} µs through `Jit.Compile` (a cache hit) + `Run` (best of 5 rounds).");
+        sb.AppendLine();
         sb.AppendLine("![Relative execution time per workload and method, log scale](chart.svg)");
         sb.AppendLine();
         Targets(sb, rows, workloads);
