@@ -7,7 +7,7 @@ namespace ArrayLang.Bench;
 
 /// <summary>
 /// The command line: <c>dotnet run -c Release --project bench -- [--quick] [--json FILE]
-/// [--results DIR] [--workloads W1,W3] [--seed N] [--bdn]</c>.
+/// [--results DIR] [--render DIR] [--workloads W1,W3] [--methods ...] [--backends ...] [--seed N] [--bdn]</c>.
 /// </summary>
 public static class Cli
 {
