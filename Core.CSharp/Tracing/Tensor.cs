@@ -55,7 +55,9 @@ public sealed partial class Tensor
 
     internal Tensor Unary(Primitive p, PrimParams? ps = null) => Context.Bind(p, ps ?? NoParams.Instance, [Atom])[0];
 
-    internal static Tensor Binary(Primitive p, Tensor x, Tensor y) => x.Context.Bind(p, NoParams.Instance, [x.Atom, y.Operand(x.Context)])[0];
+    internal static Tensor Binary(Primitive p, Tensor x, Tensor y) => x.Atom is Literal || y.Atom is Literal
+        ? MixLiteral(p, x, y) // Tensor.One and Tensor.Zero mix like numbers
+        : x.Context.Bind(p, NoParams.Instance, [x.Atom, y.Operand(x.Context)])[0];
 
     internal static Tensor Binary(Primitive p, Tensor x, double y) => x.Context.Bind(p, NoParams.Instance, [x.Atom, MakeLiteral(x.Context, x.DType, y)])[0];
 
@@ -66,7 +68,7 @@ public sealed partial class Tensor
     internal static Tensor Binary(Primitive p, NDArray x, Tensor y) => Binary(p, y.Context.Capture(x), y);
 
     /// <summary>This tensor's atom for use in <paramref name="ctx"/>, or an error if it belongs to another trace.</summary>
-    internal Atom Operand(TraceContext ctx) => Context == ctx ? Atom
+    internal Atom Operand(TraceContext ctx) => Context == ctx || ctx.IsNestedWith(Context) ? Atom
         : throw new IrException($"a {Type} tensor from another trace was used here: a traced function cannot close over the tensors of an outer trace; pass the value as an argument");
 
     // A number mixed with a tensor takes the tensor's dtype (IR.md: literals are typed by their position).

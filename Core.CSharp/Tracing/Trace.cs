@@ -25,7 +25,7 @@ public sealed record TracedFunction(Function Function, IReadOnlyList<NDArray> Co
 /// Console.WriteLine(f);   // func f(x: f32[], y: f32[]) -> (f32[]) { ... }
 /// </code>
 /// </example>
-public static class Trace
+public static partial class Trace
 {
     [ThreadStatic] private static Stack<TraceContext>? _active;
 

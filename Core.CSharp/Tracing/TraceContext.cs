@@ -11,7 +11,7 @@ namespace ArrayLang.Tracing;
 /// operations record equations into the trace their operands belong to; operands from two
 /// different traces are an error.
 /// </summary>
-public sealed class TraceContext
+public sealed partial class TraceContext
 {
     private readonly Dictionary<NDArray, Var> _constants = new(ReferenceEqualityComparer.Instance);
     private readonly List<NDArray> _constantValues = [];
@@ -30,6 +30,7 @@ public sealed class TraceContext
     /// <summary>The const parameter standing for a captured array; the same array is captured once.</summary>
     internal Tensor Capture(NDArray value)
     {
+        if (Parent is not null) return Lift(Parent.Capture(value)); // Note [nested traces]
         if (!_constants.TryGetValue(value, out var v))
         {
             v = Builder.AddParam(value.Type, "c", isConst: true);
@@ -46,6 +47,9 @@ public sealed class TraceContext
     internal IReadOnlyList<Tensor> Bind(Primitive primitive, PrimParams parameters, IReadOnlyList<Atom> inputs,
         IReadOnlyList<Function>? subs = null)
     {
+        var target = BindTarget(); // Note [nested traces]
+        if (target != this) return target.Bind(primitive, parameters, inputs, subs);
+        if (Parent is not null) inputs = inputs.Select(Resolve).ToList();
         try
         {
             return Builder.Emit(primitive, parameters, inputs, subs).Select(v => new Tensor(this, v)).ToList();
@@ -77,7 +81,7 @@ public sealed class TraceException : IrException
 /// </summary>
 public static class UserSource
 {
-    private static readonly HashSet<string> OwnAssemblies = ["ArrayLang.Core", "ArrayLang.FSharp", "FSharp.Core"];
+    private static readonly HashSet<string> OwnAssemblies = ["ArrayLang.Core", "ArrayLang.FSharp", "ArrayLang.CSharp", "ArrayLang.FsCheck", "FSharp.Core"];
 
     /// <summary>The first user frame with file information, or null.</summary>
     public static SourceLocation? Find()
