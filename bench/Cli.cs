@@ -17,14 +17,15 @@ public static class Cli
           --json FILE        write the measurements as JSON: [{"workload","backend","method","median_ms","peak_bytes",...}]
           --results DIR      write DIR/results.json, run.json, results.md and chart.svg (default for a full run: bench/results)
           --workloads LIST   only these workloads, e.g. W1,W4
-          --backends LIST    only these backends, e.g. reference (known: BACKENDS)
+          --backends LIST    these backends (known: BACKENDS; default: DEFAULT)
           --methods LIST     only these methods, e.g. hand-fused,TensorPrimitives (ratios need both baselines)
           --seed N           the inputs' random seed (default 1)
           --render DIR       render DIR/results.md and DIR/chart.svg again from DIR/results.json and DIR/run.json
           --bdn              time the same methods with BenchmarkDotNet (short in-process job) instead
         """;
 
-    private static string UsageText => Usage.Replace("BACKENDS", string.Join(", ", BenchBackends.All.Select(BenchBackends.Label)));
+    private static string UsageText => Usage.Replace("BACKENDS", string.Join(", ", BenchBackends.All.Select(BenchBackends.Label)))
+        .Replace("DEFAULT", string.Join(",", BenchBackends.Default.Select(BenchBackends.Label)));
 
     /// <summary>Parses <paramref name="args"/> and runs the suite.</summary>
     public static int Run(string[] args)
@@ -72,7 +73,8 @@ public static class Cli
             Console.Error.WriteLine($"bench: no workload matches --workloads {string.Join(",", only!)} (known: W1, W2, W3, W4, W5)");
             return 2;
         }
-        var backends = BenchBackends.All.Where(b => backendNames is null || backendNames.Contains(BenchBackends.Label(b))).ToArray();
+        var backends = backendNames is null ? BenchBackends.Default
+            : BenchBackends.All.Where(b => backendNames.Contains(BenchBackends.Label(b))).ToArray();
         if (backendNames?.FirstOrDefault(n => !BenchBackends.All.Any(b => BenchBackends.Label(b) == n)) is { } unknown)
         {
             Console.Error.WriteLine($"bench: unknown backend '{unknown}' in --backends (known: {string.Join(", ", BenchBackends.All.Select(BenchBackends.Label))})");
