@@ -83,8 +83,12 @@ module internal Engine =
                 tensorImpl args
             else
                 let trees = List.map fst flat
+                let key = Tree.key trees
                 let body =
-                    staged.GetOrAdd(Tree.key trees, fun _ ->
+                    match staged.TryGetValue key with
+                    | true, b -> b
+                    | _ ->
+                    staged.GetOrAdd(key, fun _ ->
                         let types =
                             List.map2 (fun (t: Type) (a: obj) -> if t <> typeof<obj> then t elif isNull a then typeof<unit> else Tree.mapType typeof<Tensor> (a.GetType()))
                                 tensorTypes args

@@ -56,6 +56,9 @@ module Tree =
 
     /// <summary>The structure of <paramref name="value"/> and its leaves, left to right (record fields in declaration order).</summary>
     let flatten (value: obj) : Tree * obj list =
+        match value with
+        | :? Tensor | :? NDArray -> Leaf, [ value ] // the common case, without reflection
+        | _ ->
         let leaves = ResizeArray<obj>()
         let rec go (v: obj) =
             match v with
@@ -120,6 +123,9 @@ module Tree =
     /// <paramref name="leaves"/>, converting each leaf with <paramref name="convert"/> (given the declared leaf type).
     /// </summary>
     let build (leaf: Type) (convert: Type -> obj -> obj) (tree: Tree) (target: Type) (leaves: obj list) : obj =
+        match tree, leaves with
+        | Leaf, [ one ] -> convert (if isKnown target then target else leaf) one
+        | _ ->
         let queue = Queue<obj>(leaves)
         let rec go tree (target: Type) : obj =
             let target = if isKnown target then target else naturalType leaf tree
@@ -220,6 +226,7 @@ module Tree =
 
     /// <summary>A short text that is equal for equal structures (a cache key).</summary>
     let key (trees: Tree list) : string =
+        if trees |> List.forall (function Leaf -> true | _ -> false) then String('L', trees.Length) else
         let sb = Text.StringBuilder()
         let rec go tree =
             match tree with
