@@ -1,5 +1,7 @@
 using ArrayLang.Ir;
 using ArrayLang.Npy;
+using ArrayLang.Backends.Cpu;
+using ArrayLang.Compile;
 using ArrayLang.Reference;
 using ArrayLang.Transforms;
 using ArrayLang.Values;
@@ -18,8 +20,15 @@ public static class CliMain
     /// <summary>The batch size <c>vmap</c> uses when <c>--batch-size</c> is not given.</summary>
     public const int DefaultBatchSize = 8;
 
-    /// <summary>The backends <c>--backend</c> accepts.</summary>
-    public static readonly IReadOnlyList<string> Backends = ["reference"];
+    /// <summary>The backends <c>--backend</c> accepts, by name; the first is the default.</summary>
+    public static readonly IReadOnlyDictionary<string, IBackend> BackendsByName = new Dictionary<string, IBackend>
+    {
+        ["cpu"] = CpuBackend.Instance,
+        ["reference"] = ReferenceBackend.Instance,
+    };
+
+    /// <summary>The backends <c>--backend</c> accepts (<c>cpu</c>, the default, and <c>reference</c>).</summary>
+    public static readonly IReadOnlyList<string> Backends = ["cpu", "reference"];
 
     /// <summary>The usage text printed by <c>help</c>, <c>--help</c> and after a usage error.</summary>
     public const string Usage = """
@@ -36,7 +45,8 @@ public static class CliMain
                                      evaluate the entry function on the inputs (one .npy per
                                      parameter, const ones included) and write one .npy per result
                                      (without --out the results are printed)
-                [--backend NAME]       the backend: reference (the default and, for now, the only one)
+                [--backend NAME]       the backend: cpu (the default: fused SIMD kernels on every
+                                       core) or reference (the scalar evaluator, the oracle)
                 [--entry NAME]         the function to run (default: the first in the file)
                 [--vmap AXES]...       run the function vmapped; the batch size of each level is
                                        inferred from the inputs
@@ -202,7 +212,7 @@ public static class CliMain
 
         var args = new NDArray[inputs.Count];
         for (int i = 0; i < inputs.Count; i++) args[order[i]] = inputs[i];
-        var results = ReferenceEvaluator.Evaluate(g, args);
+        var results = BackendsByName[o.Backend ?? Backends[0]].Compile(g).Run(args);
         for (int j = 0; j < results.Length; j++)
         {
             if (o.Outputs is { } paths)

@@ -58,7 +58,7 @@ let runExampleWith (case: string) (options: string list) =
         let expected = Directory.GetFiles(caseDir, "expected*.npy") |> Array.sort |> List.ofArray
         let outs = expected |> List.mapi (fun i _ -> Path.Combine(dir, sprintf "out%d.npy" i))
         let extra = File.ReadAllText(Path.Combine(caseDir, "args")).Split([| ' '; '\n'; '\r'; '\t' |], StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
-        let args = [ "run"; Path.Combine(caseDir, "program.ir"); "--in" ] @ ins @ [ "--out" ] @ outs @ extra @ [ "--backend"; "reference" ] @ options
+        let args = [ "run"; Path.Combine(caseDir, "program.ir"); "--in" ] @ ins @ [ "--out" ] @ outs @ extra @ (if List.contains "--backend" options then [] else [ "--backend"; "reference" ]) @ options
         cli args |> expectRc 0
         for o, e in List.zip outs expected do
             let a = NpyFile.Read o
@@ -193,7 +193,7 @@ let tests =
                     expectUsage [ "run"; p; "--in"; xi; x ] [ "parameter x should be f32[3]"; "found i32[3]" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--out"; r ] [ "returns 2 result(s)"; "1 --out file(s)" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--frobnicate" ] [ "unknown option '--frobnicate'" ]
-                    expectUsage [ "run"; p; "--in"; x; x; "--backend"; "cuda" ] [ "unknown backend 'cuda'"; "available backends: reference" ]
+                    expectUsage [ "run"; p; "--in"; x; x; "--backend"; "cuda" ] [ "unknown backend 'cuda'"; "available backends: cpu, reference" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "0" ] [ "--vmap 0 gives 1 axis entry"; "takes 2 argument(s)" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "0,zero" ] [ "'zero' is neither an axis" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "1,none" ] [ "axis 1 is out of range for input 1" ]
@@ -267,6 +267,7 @@ let tests =
                 test (sprintf "%s through arraylang run" case) { runExample case }
                 test (sprintf "%s through arraylang run --chunk 2" case) { runExampleWith case [ "--chunk"; "2" ] }
                 test (sprintf "%s through arraylang run --memory-budget 64" case) { runExampleWith case [ "--memory-budget"; "64" ] }
+                test (sprintf "%s through arraylang run --backend cpu" case) { runExampleWith case [ "--backend"; "cpu" ] }
             test "ex3_matvec_shared_weights without --vmap on one example's slice" {
                 withTempDir (fun dir ->
                     let case = Path.Combine(examplesDir, "ex3_matvec_shared_weights")

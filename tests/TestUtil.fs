@@ -73,3 +73,15 @@ let checkVmapEqualsLoop (rng: Random) (f: Function) (inAxes: int option list) (b
 /// Asserts that two arrays are bitwise equal (dtype, shape and every bit).
 let expectBitwise (actual: NDArray) (expected: NDArray) msg =
     if not (actual.BitwiseEquals expected) then failtestf "%s: expected %O, found %O" msg expected actual
+
+/// Runs `f`, expecting it to throw an `'e`, and returns that exception.
+let raises<'e when 'e :> exn> (f: unit -> unit) : 'e =
+    let thrown = try f (); None with :? 'e as e -> Some e
+    match thrown with
+    | Some e -> e
+    | None -> failtestf "expected a %s, but nothing was thrown" typeof<'e>.Name
+
+/// Expects `f` to throw a TypeError whose message contains every fragment.
+let expectTypeError (f: unit -> 'a) (fragments: string list) =
+    let e = raises<TypeError> (fun () -> f () |> ignore)
+    for s in fragments do Expect.stringContains e.Message s "the type error names the problem"

@@ -47,6 +47,11 @@ public static class ElementwiseRules
             throw new TypeError($"{prim}: expected {string.Join(" or ", allowed.Select(x => x.Name()))} operands, found {d.Name()}");
     }
 
+    /// <summary>The dtypes for which a scalar definition is given (in f32, f64, i32, bool order).</summary>
+    public static DType[] DefinedDTypes(Delegate? f32, Delegate? f64, Delegate? i32, Delegate? boolean) =>
+        new (DType d, bool ok)[] { (DType.F32, f32 != null), (DType.F64, f64 != null), (DType.I32, i32 != null), (DType.Bool, boolean != null) }
+            .Where(x => x.ok).Select(x => x.d).ToArray();
+
     /// <summary>The dtype of the first variable operand (a literal in an elementwise position takes it).</summary>
     public static DType? FirstVariableDType(IReadOnlyList<AVal?> operands, int skip = -1) =>
         operands.Where((t, i) => i != skip && t is not null).Select(t => t!.DType).Cast<DType?>().FirstOrDefault();
@@ -110,8 +115,7 @@ public sealed class UnaryOp : Primitive<NoParams>
         Func<int, int>? i32 = null, Func<bool, bool>? boolean = null) : base(name)
     {
         (_f32, _f64, _i32, _bool) = (f32, f64, i32, boolean);
-        _dtypes = new (DType d, bool ok)[] { (DType.F32, f32 != null), (DType.F64, f64 != null), (DType.I32, i32 != null), (DType.Bool, boolean != null) }
-            .Where(x => x.ok).Select(x => x.d).ToArray();
+        _dtypes = ElementwiseRules.DefinedDTypes(f32, f64, i32, boolean);
     }
 
     /// <summary>The dtypes this primitive accepts.</summary>
@@ -165,8 +169,7 @@ public sealed class BinaryOp : Primitive<NoParams>
         Func<int, int, int>? i32 = null, Func<bool, bool, bool>? boolean = null) : base(name)
     {
         (_f32, _f64, _i32, _bool) = (f32, f64, i32, boolean);
-        _dtypes = new (DType d, bool ok)[] { (DType.F32, f32 != null), (DType.F64, f64 != null), (DType.I32, i32 != null), (DType.Bool, boolean != null) }
-            .Where(x => x.ok).Select(x => x.d).ToArray();
+        _dtypes = ElementwiseRules.DefinedDTypes(f32, f64, i32, boolean);
     }
 
     /// <summary>The dtypes this primitive accepts.</summary>

@@ -48,15 +48,8 @@ let i32s0 (x: int) = NDArray.Of([| x |])
 let bools0 (x: bool) = NDArray.Of([| x |])
 
 /// Expects `action` to throw a TypeError whose message contains every one of `parts`.
-let expectTypeError (parts: string list) (action: unit -> unit) =
-    let msg =
-        try
-            action ()
-            None
-        with :? TypeError as e -> Some e.Message
-    match msg with
-    | None -> failtestf "expected a TypeError mentioning %A" parts
-    | Some m -> for p in parts do Expect.stringContains m p "the type error names the problem"
+/// TestUtil.expectTypeError with the fragments first (as this file reads best).
+let expectTypeError (parts: string list) (action: unit -> unit) = ArrayLang.Tests.TestUtil.expectTypeError action parts
 
 /// How many equations of `prim` a function holds, counting inside sub-functions.
 let rec countPrim (prim: Primitive) (f: Function) : int =

@@ -74,17 +74,6 @@ let checkBinary prim d cases = checkBinaryTo prim d d cases
 
 let floats = [ DType.F32; DType.F64 ]
 
-/// Expects a TypeError whose message contains every fragment.
-let expectTypeError (f: unit -> 'a) (fragments: string list) =
-    let msg =
-        try
-            f () |> ignore
-            failtest "expected a TypeError"
-            ""
-        with :? TypeError as e -> e.Message
-    for s in fragments do
-        Expect.stringContains msg s "the type error names the problem"
-
 let build (prim: Primitive) (ps: PrimParams) (types: AVal list) = fun () -> singleEquation prim ps types
 
 let unaryValueTests =

@@ -24,16 +24,6 @@ let hash (k0: uint32) (k1: uint32) (c0: uint32) (c1: uint32) =
     let struct (a, b) = Threefry.Hash(k0, k1, c0, c1)
     a, b
 
-let expectTypeError (f: unit -> 'a) (fragments: string list) =
-    let msg =
-        try
-            f () |> ignore
-            failtest "expected a TypeError"
-            ""
-        with :? TypeError as e -> e.Message
-    for s in fragments do
-        Expect.stringContains msg s "the type error names the problem"
-
 let bits shape = RandomBitsParams(Array.ofList shape) :> PrimParams
 let split n = RandomSplitParams n :> PrimParams
 let uniform shape d = RandomUniformParams(Array.ofList shape, d) :> PrimParams

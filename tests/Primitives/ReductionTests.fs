@@ -40,16 +40,6 @@ let expectSame (actual: NDArray) (expected: NDArray) msg =
     if not (sameValues actual expected) then failtestf "%s: expected %O, found %O" msg expected actual
 
 /// Runs `thunk` and expects a TypeError whose message contains every fragment.
-let expectTypeError (thunk: unit -> 'a) (fragments: string list) =
-    let message =
-        try
-            thunk () |> ignore
-            None
-        with :? TypeError as e -> Some e.Message
-    match message with
-    | None -> failtestf "expected a TypeError mentioning %A, but none was thrown" fragments
-    | Some m -> for s in fragments do Expect.stringContains m s "the type error names the problem"
-
 let numericDTypes = [ DType.F32; DType.F64; DType.I32 ]
 
 /// Every batch placement of an argument of per-example rank `rank`: none, 0..rank, and -1.

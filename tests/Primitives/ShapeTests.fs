@@ -41,13 +41,7 @@ module Helpers =
     let si (i: int) = NDArray.Of([| i |], [||])
 
     /// Asserts that `f` throws a TypeError whose message contains every one of `parts`.
-    let expectTypeError (parts: string list) (f: unit -> unit) =
-        let e = Expect.throwsC f id
-        match e with
-        | :? TypeError as t ->
-            for p in parts do
-                Expect.stringContains t.Message p "the message names the problem"
-        | other -> failtestf "expected a TypeError, found %s: %s" (other.GetType().Name) other.Message
+    let expectTypeError (parts: string list) (f: unit -> unit) = ArrayLang.Tests.TestUtil.expectTypeError f parts
 
     /// Every batch placement of every parameter (none, or each axis of the batched form).
     let allAxes (f: Function) =

@@ -184,6 +184,7 @@ let runProperty name (count: int) (gen: Gen<VmapCase>) (check: Stats option -> V
     let cfg = Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true).WithReplay(Some { Rnd = Rnd(uint64 Settings.seed, 0x9E3779B97F4A7C15UL); Size = None })
     Check.One(cfg, prop)
     stats.Report(name, sw.Elapsed)
+    stats
 
 /// Chunked vmap equals plain vmap, for a random chunk size (smaller than, equal to or larger than B).
 let checkChunked (stats: Stats option) (c: VmapCase) =
@@ -206,12 +207,18 @@ let checkChunked (stats: Stats option) (c: VmapCase) =
 let tests =
     testSequenced <| testList "properties" [
         test "random programs/chunked vmap = vmap" {
-            runProperty "chunked vmap = vmap" (max 1 (Settings.programCount / 4)) (genCase false) checkChunked
+            runProperty "chunked vmap = vmap" (max 1 (Settings.programCount / 4)) (genCase false) checkChunked |> ignore
         }
         test "random programs/vmap = loop" {
-            runProperty "vmap = loop" Settings.programCount (genCase false) checkCase
+            let stats = runProperty "vmap = loop" Settings.programCount (genCase false) checkCase
+            // CLARIFICATIONS: every primitive, control flow included, appears in a CI run.
+            let missing =
+                PrimitiveRegistry.Primitives.All
+                |> Seq.filter (fun p -> not (p :? CustomPrimitive) && not (stats.Histogram.ContainsKey p.Name))
+                |> Seq.map (fun p -> p.Name) |> List.ofSeq
+            if not missing.IsEmpty then failtestf "the random programs never used: %s" (String.concat ", " missing)
         }
         test "random programs/vmap of vmap = double loop" {
-            runProperty "vmap of vmap = double loop" (max 1 (Settings.programCount / 4)) (genCase true) checkCase
+            runProperty "vmap of vmap = double loop" (max 1 (Settings.programCount / 4)) (genCase true) checkCase |> ignore
         }
     ]

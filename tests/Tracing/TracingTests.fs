@@ -9,13 +9,6 @@ open ArrayLang.Tests.TestUtil
 
 let private s32 = AVal.Scalar DType.F32
 
-/// Runs `f`, expecting it to throw an `'e`, and returns that exception.
-let private raises<'e when 'e :> exn> (f: unit -> unit) : 'e =
-    let thrown = try f (); None with :? 'e as e -> Some e
-    match thrown with
-    | Some e -> e
-    | None -> failtestf "expected a %s" typeof<'e>.Name
-
 [<Tests>]
 let tests =
     testList "tracing" [

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using ArrayLang.Backends.Cpu.Contraction;
+using ArrayLang.Backends.Cpu.Primitives;
+using ArrayLang.Backends.Cpu.Tiles;
+using ArrayLang.Compile.Lowering;
+
+namespace ArrayLang.Backends.Cpu.Runtime;
+
+/// <summary>
+/// A <see cref="LoweredProgram"/> compiled for the CPU: an executor per kernel, the constants
+/// filled once, and a pool of arenas for the intermediates (one per concurrent call). Running it
+/// binds the caller's input and output buffers and the arena's slices to buffer ids and runs the
+/// kernels in order. Thread-safe: a call owns its arena and its buffer table.
+/// </summary>
+internal sealed class CpuProgram
+{
+    private readonly KernelExecutor[] _kernels;
+    private readonly BufferRef[] _template;
+    private readonly ConcurrentBag<byte[]> _arenas = [];
+    private readonly int[] _intermediates;
+
+    public CpuProgram(LoweredProgram lowered, CpuOptions options)
+    {
+        Lowered = lowered;
+        var buffers = lowered.Buffers;
+        _template = new BufferRef[buffers.Length];
+        foreach (var b in lowered.Constants)
+        {
+            var array = BufferRef.Allocate(b.Type);
+            var r = BufferRef.Of(array);
+            TileProgram.Fill(r, b.Type.DType, b.Value!.Value, 1);
+            _template[b.Id] = r;
+        }
+        _intermediates = lowered.Intermediates.Select(b => b.Id).ToArray();
+        _kernels = lowered.Kernels.Select(k => Compile(k, lowered, options)).ToArray();
+    }
+
+    /// <summary>The lowered program this runs.</summary>
+    public LoweredProgram Lowered { get; }
+
+    private static KernelExecutor Compile(Kernel k, LoweredProgram p, CpuOptions options) => k switch
+    {
+        ElementwiseKernel e => new ElementwiseExecutor(e, p.Buffers, options.MaxThreads),
+        ContractionKernel c => new ContractionExecutor(c, p.Buffers, options.MaxThreads),
+        ScanKernel s => new ScanExecutor(s, p.Buffers, options.MaxThreads),
+        PrimitiveKernel pk => PrimitiveExecutors.Create(new PrimitiveSite(pk, p.Buffers, options, sub => new CpuProgram(sub, options))),
+        _ => throw new NotSupportedException($"the CPU backend cannot run a {k.KindName} kernel"),
+    };
+
+    /// <summary>Runs the program: <paramref name="inputs"/> per parameter, <paramref name="outputs"/> per result (written completely).</summary>
+    public void Execute(ReadOnlySpan<BufferRef> inputs, ReadOnlySpan<BufferRef> outputs)
+    {
+        var buffers = (BufferRef[])_template.Clone();
+        var lowered = Lowered;
+        for (int i = 0; i < inputs.Length; i++) buffers[lowered.Inputs[i]] = inputs[i];
+        for (int j = 0; j < outputs.Length; j++) buffers[lowered.Outputs[j]] = outputs[j];
+        long arenaBytes = lowered.Plan.ArenaBytes;
+        byte[]? arena = null;
+        if (arenaBytes > 0 && !_arenas.TryTake(out arena)) arena = GC.AllocateUninitializedArray<byte>(checked((int)arenaBytes));
+        var offsets = lowered.Plan.Offsets;
+        foreach (int id in _intermediates)
+            buffers[id] = new BufferRef(arena ?? [], offsets[id], lowered.Buffers[id].Type.Shape.Size);
+        try
+        {
+            foreach (var k in _kernels) k.Run(buffers);
+        }
+        finally
+        {
+            if (arena is not null) _arenas.Add(arena);
+        }
+    }
+}

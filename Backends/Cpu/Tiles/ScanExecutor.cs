@@ -1,0 +1,238 @@
+using ArrayLang.Backends.Cpu.Runtime;
+using ArrayLang.Compile.Lowering;
+using ArrayLang.Ir;
+
+namespace ArrayLang.Backends.Cpu.Tiles;
+
+/// <summary>
+/// Runs a <see cref="ScanKernel"/> with the time loop inside (Note [scan lanes]): the lanes are
+/// split into fixed tiles of <see cref="LanesPerTile"/>; a tile keeps its carries in scratch lanes
+/// for all steps, reading each step's xs and writing its ys in place, so there is no dispatch per
+/// step per operation. Uniform (scalar) operands are the same in every lane; uniform results are
+/// written by tile 0.
+/// </summary>
+/// <remarks>
+/// Note [time blocks]: after vmap, xs usually reach the scan transposed (a lane's steps are
+/// contiguous, consecutive lanes far apart), so one step of a tile touches one cache line per lane.
+/// Such an xs operand is loaded <see cref="TimeBlock"/> steps at a time: each lane's run of steps
+/// is read contiguously into a step-major block, and the following steps read their lanes densely.
+/// </remarks>
+internal sealed class ScanExecutor : KernelExecutor
+{
+    /// <summary>Lanes per tile: enough to fill SIMD registers many times, few enough to spread W5's batch over the cores.</summary>
+    public const int LanesPerTile = 512;
+
+    /// <summary>Steps of a strided xs operand loaded at once (Note [time blocks]).</summary>
+    public const int TimeBlock = 16;
+
+    private readonly ScanKernel _k;
+    private readonly TileProgram _program;
+    private readonly int[] _size;
+    private readonly DType[] _dtype;
+    private readonly int[] _resultSlot;
+    private readonly Strided[] _laneMaps;
+    private readonly long[] _timeStride;
+    private readonly int[] _blocked;
+    private readonly long _lanes;
+    private readonly int _consts, _carries, _maxThreads;
+
+    public ScanExecutor(ScanKernel k, IReadOnlyList<BufferInfo> buffers, int maxThreads)
+    {
+        _k = k;
+        _maxThreads = maxThreads;
+        _lanes = k.LaneShape.ElementCount;
+        _consts = k.Params.Consts;
+        _carries = k.Params.Carries;
+        _dtype = k.Operands.Select(o => buffers[o.Buffer].Type.DType).ToArray();
+        _size = _dtype.Select(d => d.SizeInBytes()).ToArray();
+        // Lanes: one per operand (uniform fills and carries), plus a second set for the next carries.
+        int reserved = k.Operands.Length + _carries;
+        _program = new TileProgram(_dtype, null, k.Instructions, k.BodyResults, reserved);
+        _resultSlot = k.BodyResults.Select(_program.SlotOf).ToArray();
+        // Each operand's lanes through its map; xs drop their leading time axis into a time stride.
+        var laneDims = k.LaneShape.Select(d => (long)d).ToArray();
+        int first = _consts + _carries;
+        _laneMaps = k.Operands.Select((o, i) => o.Uniform
+            ? new Strided(o.Map.Offset, [], [], _size[i])
+            : new Strided(o.Map.Offset, i < first ? o.Map.Strides : o.Map.Strides.Skip(1).ToArray(), laneDims, _size[i])).ToArray();
+        _timeStride = k.Operands.Select((o, i) => i < first || o.Map.Rank == 0 ? 0L : o.Map.Strides[0]).ToArray();
+        _blocked = Enumerable.Range(first, k.Operands.Length - first)
+            .Where(i => !k.Operands[i].Uniform && !_laneMaps[i].IsDense).ToArray();
+    }
+
+    /// <summary>Loads steps <c>[step0, step0 + count)</c> of every blocked xs operand into its step-major block.</summary>
+    private void FillBlocks(BufferRef[] buffers, Worker w, int step0, int count, int n)
+    {
+        int length = _k.Params.Length;
+        bool reverse = _k.Params.Reverse;
+        for (int b = 0; b < _blocked.Length; b++)
+        {
+            int i = _blocked[b];
+            var src = buffers[_k.Operands[i].Buffer];
+            long ts = _timeStride[i];
+            var offsets = w.LaneOffsets[b];
+            var block = BlockOf(w, b, n);
+            for (int s = 0; s < count; s++)
+            {
+                int t = reverse ? length - 1 - (step0 + s) : step0 + s;
+                long shift = t * ts;
+                switch (_size[i])
+                {
+                    case 4:
+                    {
+                        ref int d = ref block.At<int>((long)s * n);
+                        ref int x = ref src.At<int>(0);
+                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
+                        break;
+                    }
+                    case 8:
+                    {
+                        ref long d = ref block.At<long>((long)s * n);
+                        ref long x = ref src.At<long>(0);
+                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
+                        break;
+                    }
+                    default:
+                    {
+                        ref byte d = ref block.At<byte>((long)s * n);
+                        ref byte x = ref src.At<byte>(0);
+                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static BufferRef BlockOf(Worker w, int b, int n) =>
+        new(w.Blocks, (long)b * TimeBlock * LanesPerTile * 8, TimeBlock * n);
+
+    /// <summary>Points slot <paramref name="i"/> at operand <paramref name="i"/>'s lanes (in place when dense, else gathered into <paramref name="lane"/>).</summary>
+    private void LoadLanes(BufferRef[] buffers, BufferRef[] slots, int i, long lane0, int n, long shift, BufferRef lane, bool copy)
+    {
+        var o = _k.Operands[i];
+        var map = _laneMaps[i];
+        var src = buffers[o.Buffer];
+        if (o.Uniform)
+        {
+            FillFrom(lane, src, map.DenseStart(0) + shift, _dtype[i], n);
+            slots[i] = lane;
+        }
+        else if (map.IsDense && !copy) slots[i] = src.Slice(map.DenseStart(lane0) + shift, n, _size[i]);
+        else
+        {
+            map.Gather(src, lane0, n, lane, shift);
+            slots[i] = lane;
+        }
+    }
+
+    private sealed class Worker
+    {
+        public required byte[] Scratch;
+        public required BufferRef[] Slots;
+        public required byte[] Blocks;
+        public required long[][] LaneOffsets;
+    }
+
+    public override void Run(BufferRef[] buffers)
+    {
+        int tiles = (int)Math.Max(1, (_lanes + LanesPerTile - 1) / LanesPerTile);
+        long work = _lanes * Math.Max(1, _k.Params.Length) * Math.Max(1, _k.Instructions.Length);
+        CpuParallel.For(tiles, work >= CpuParallel.ParallelThreshold, _maxThreads,
+            () =>
+            {
+                var w = new Worker
+                {
+                    Scratch = ScratchPool.Rent(_program.ScratchBytes),
+                    Slots = new BufferRef[_program.SlotCount],
+                    Blocks = new byte[_blocked.Length * TimeBlock * LanesPerTile * 8],
+                    LaneOffsets = _blocked.Select(_ => new long[LanesPerTile]).ToArray(),
+                };
+                _program.InitWorker(w.Scratch, w.Slots);
+                return w;
+            },
+            (t, w) => RunTile(buffers, w, t),
+            w => ScratchPool.Return(w.Scratch));
+    }
+
+    private void RunTile(BufferRef[] buffers, Worker w, int tile)
+    {
+        var ops = _k.Operands;
+        var slots = w.Slots;
+        long lane0 = (long)tile * LanesPerTile;
+        int n = (int)Math.Min(LanesPerTile, _lanes - lane0);
+        int length = _k.Params.Length;
+        var cur = new BufferRef[_carries];
+        var next = new BufferRef[_carries];
+
+        // Consts (read in place when dense) and initial carries (always copied: they are updated).
+        for (int i = 0; i < _consts + _carries; i++)
+        {
+            bool isCarry = i >= _consts;
+            LoadLanes(buffers, slots, i, lane0, n, 0, TileProgram.Lane(w.Scratch, i), copy: isCarry);
+            if (isCarry)
+            {
+                cur[i - _consts] = slots[i];
+                next[i - _consts] = TileProgram.Lane(w.Scratch, ops.Length + i - _consts);
+            }
+        }
+
+        for (int b = 0; b < _blocked.Length; b++) _laneMaps[_blocked[b]].Offsets(lane0, w.LaneOffsets[b].AsSpan(0, n));
+        for (int step = 0; step < length; step++)
+        {
+            int t = _k.Params.Reverse ? length - 1 - step : step;
+            if (_blocked.Length > 0 && step % TimeBlock == 0) FillBlocks(buffers, w, step, Math.Min(TimeBlock, length - step), n);
+            for (int i = _consts + _carries; i < ops.Length; i++)
+            {
+                int b = Array.IndexOf(_blocked, i);
+                if (b >= 0) slots[i] = BlockOf(w, b, n).Slice((long)(step % TimeBlock) * n, n, _size[i]);
+                else LoadLanes(buffers, slots, i, lane0, n, t * _timeStride[i], TileProgram.Lane(w.Scratch, i), copy: false);
+            }
+            _program.Run(slots, n);
+            for (int j = 0; j < _carries; j++)
+            {
+                int size = _size[_consts + j];
+                slots[_resultSlot[j]].Bytes(0, n, size).CopyTo(next[j].Bytes(0, n, size));
+            }
+            for (int j = _carries; j < _resultSlot.Length; j++)
+            {
+                var r = _k.Results[j];
+                var ys = buffers[r.Buffer];
+                int size = SizeOfResult(j);
+                if (r.Uniform)
+                {
+                    if (tile == 0) slots[_resultSlot[j]].Bytes(0, 1, size).CopyTo(ys.Bytes(t, 1, size));
+                }
+                else slots[_resultSlot[j]].Bytes(0, n, size).CopyTo(ys.Bytes((long)t * _lanes + lane0, n, size));
+            }
+            (cur, next) = (next, cur);
+            for (int j = 0; j < _carries; j++) slots[_consts + j] = cur[j];
+        }
+
+        for (int j = 0; j < _carries; j++)
+        {
+            var r = _k.Results[j];
+            int size = _size[_consts + j];
+            if (r.Uniform)
+            {
+                if (tile == 0) cur[j].Bytes(0, 1, size).CopyTo(buffers[r.Buffer].Bytes(0, 1, size));
+            }
+            else cur[j].Bytes(0, n, size).CopyTo(buffers[r.Buffer].Bytes(lane0, n, size));
+        }
+    }
+
+    private int SizeOfResult(int j) => _program.SlotSize(_resultSlot[j]);
+
+    /// <summary>Fills <paramref name="n"/> elements of <paramref name="lane"/> with element <paramref name="index"/> of <paramref name="src"/>.</summary>
+    private static void FillFrom(BufferRef lane, BufferRef src, long index, DType dtype, int n)
+    {
+        double v = dtype switch
+        {
+            DType.F32 => src.At<float>(index),
+            DType.F64 => src.At<double>(index),
+            DType.I32 => src.At<int>(index),
+            _ => src.At<byte>(index),
+        };
+        TileProgram.Fill(lane, dtype, v, Math.Max(n, 1));
+    }
+}

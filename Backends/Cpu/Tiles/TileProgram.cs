@@ -1,0 +1,197 @@
+using System.Runtime.InteropServices;
+using ArrayLang.Backends.Cpu.Ops;
+using ArrayLang.Backends.Cpu.Runtime;
+using ArrayLang.Compile.Lowering;
+using ArrayLang.Ir;
+
+namespace ArrayLang.Backends.Cpu.Tiles;
+
+/// <summary>
+/// Scalar instructions compiled for tiles (Note [tile slots]): each operand is a slot, each slot a
+/// run of up to <see cref="TileElements"/> elements; running the program applies every
+/// instruction's routine from <see cref="CpuOpTable"/> to a tile of <c>n</c> elements.
+/// </summary>
+/// <remarks>
+/// Note [tile slots]: slots <c>0 .. inputs-1</c> are the kernel's inputs, pointed each tile at the
+/// input's elements (dense inputs are read in place) or at a lane of scratch the executor gathers
+/// into; then the product slot of a contraction, then one slot per distinct literal (a scratch
+/// lane filled once per thread), then one slot per instruction result. Result slots share scratch
+/// lanes by liveness (an instruction's destination never shares a lane with its own operands, so
+/// a routine converting between sizes cannot overwrite what it has yet to read), and a result
+/// that is a dense kernel output is pointed straight at the output buffer. Scratch lanes hold
+/// <see cref="TileElements"/> elements of 8 bytes, so a tile's working set stays in L1/L2.
+/// </remarks>
+internal sealed class TileProgram
+{
+    /// <summary>Elements per tile: small enough that a few lanes stay in L1/L2, large enough to amortize dispatch.</summary>
+    public const int TileElements = 2048;
+
+    /// <summary>Bytes per scratch lane.</summary>
+    public const int LaneBytes = TileElements * 8;
+
+    private readonly record struct Step(SpanOp Op, int Dst, int A, int B, int C, int DstSize, int ASize, int BSize, int CSize);
+
+    private readonly Step[] _steps;
+    private readonly (int Slot, Literal Value, DType DType)[] _constants;
+    private readonly int[] _valueLane;
+    private readonly int _firstLane;
+
+    /// <summary>Compiles <paramref name="instructions"/> over inputs of the given dtypes.</summary>
+    /// <param name="inputDTypes">The dtype of each kernel input.</param>
+    /// <param name="productDType">The product's dtype in a contraction epilogue, else null.</param>
+    /// <param name="instructions">The instructions.</param>
+    /// <param name="results">Operands that must stay valid until the tile is done (the outputs' sources).</param>
+    /// <param name="reservedLanes">Scratch lanes <c>0 .. reservedLanes-1</c> left to the executor (for gathered inputs).</param>
+    public TileProgram(IReadOnlyList<DType> inputDTypes, DType? productDType, IReadOnlyList<ScalarInstruction> instructions,
+        IEnumerable<OperandRef> results, int reservedLanes)
+    {
+        var resultRefs = results.ToList();
+        InputCount = inputDTypes.Count;
+        ProductSlot = productDType is null ? -1 : InputCount;
+        _firstLane = reservedLanes;
+        int next = InputCount + (productDType is null ? 0 : 1);
+        var slotSize = new List<int>();
+        slotSize.AddRange(inputDTypes.Select(SizeOf));
+        if (productDType is { } pd) slotSize.Add(SizeOf(pd));
+
+        // Literal slots, one per distinct (dtype, value).
+        var constants = new List<(int Slot, Literal Value, DType DType)>();
+        var constantSlot = new Dictionary<Literal, int>();
+        foreach (var ins in instructions)
+            foreach (var o in ins.Operands)
+                if (o.Kind == OperandKind.Literal) AddConstant(o.Literal!);
+        foreach (var r in resultRefs)
+            if (r.Kind == OperandKind.Literal) AddConstant(r.Literal!);
+        void AddConstant(Literal l)
+        {
+            if (constantSlot.ContainsKey(l)) return;
+            constantSlot[l] = next;
+            constants.Add((next++, l, l.DType));
+            slotSize.Add(SizeOf(l.DType));
+        }
+        _constants = constants.ToArray();
+        FirstValueSlot = next;
+        slotSize.AddRange(instructions.Select(i => SizeOf(i.DType)));
+        _slotSize = slotSize.ToArray();
+        SlotCount = slotSize.Count;
+
+        int Slot(OperandRef r) => r.Kind switch
+        {
+            OperandKind.Input => r.Index,
+            OperandKind.Product => ProductSlot,
+            OperandKind.Literal => constantSlot[r.Literal!],
+            _ => FirstValueSlot + r.Index,
+        };
+        _slotOf = Slot;
+
+        // Last use of each value (results live to the end), then lanes by a linear scan.
+        var lastUse = Enumerable.Range(0, instructions.Count).ToArray(); // j itself: no later use
+        for (int j = 0; j < instructions.Count; j++)
+            foreach (var o in instructions[j].Operands)
+                if (o.Kind == OperandKind.Value) lastUse[o.Index] = Math.Max(lastUse[o.Index], j);
+        foreach (var r in resultRefs)
+            if (r.Kind == OperandKind.Value) lastUse[r.Index] = int.MaxValue;
+        _valueLane = new int[instructions.Count];
+        var free = new SortedSet<int>();
+        int lanes = 0;
+        for (int j = 0; j < instructions.Count; j++)
+        {
+            if (free.Count > 0) { _valueLane[j] = free.Min; free.Remove(free.Min); }
+            else _valueLane[j] = lanes++;
+            foreach (var o in instructions[j].Operands.Distinct())
+                if (o.Kind == OperandKind.Value && lastUse[o.Index] == j) free.Add(_valueLane[o.Index]);
+            if (lastUse[j] == j) free.Add(_valueLane[j]); // a dead result: its lane is free at once
+        }
+        LaneCount = reservedLanes + constants.Count + lanes;
+
+        _steps = instructions.Select((ins, j) =>
+        {
+            var code = CpuOpTable.Find(ins.Primitive.Name, ins.OperandDType, ins.DType)
+                ?? throw new NotSupportedException(
+                    $"the CPU backend has no routine for {ins.Primitive.Name} on {ins.OperandDType.Name()} giving {ins.DType.Name()}");
+            int a = ins.Operands.Length > 0 ? Slot(ins.Operands[0]) : -1;
+            int b = ins.Operands.Length > 1 ? Slot(ins.Operands[1]) : -1;
+            int c = ins.Operands.Length > 2 ? Slot(ins.Operands[2]) : -1;
+            int dst = FirstValueSlot + j;
+            return new Step(code, dst, a, b, c, _slotSize[dst], a < 0 ? 0 : _slotSize[a], b < 0 ? 0 : _slotSize[b], c < 0 ? 0 : _slotSize[c]);
+        }).ToArray();
+    }
+
+    private readonly int[] _slotSize;
+    private readonly Func<OperandRef, int> _slotOf;
+
+    /// <summary>The number of kernel inputs (slots <c>0 .. InputCount-1</c>).</summary>
+    public int InputCount { get; }
+
+    /// <summary>The product's slot, or -1.</summary>
+    public int ProductSlot { get; }
+
+    /// <summary>The slot of instruction 0's result.</summary>
+    public int FirstValueSlot { get; }
+
+    /// <summary>Slots in all.</summary>
+    public int SlotCount { get; }
+
+    /// <summary>Scratch lanes in all, the reserved ones included.</summary>
+    public int LaneCount { get; }
+
+    /// <summary>Scratch bytes a worker needs.</summary>
+    public int ScratchBytes => LaneCount * LaneBytes;
+
+    /// <summary>The slot an operand reads.</summary>
+    public int SlotOf(OperandRef r) => _slotOf(r);
+
+    /// <summary>Bytes per element of a slot.</summary>
+    public int SlotSize(int slot) => _slotSize[slot];
+
+    /// <summary>The scratch lane <paramref name="lane"/> as a buffer of the worker's scratch.</summary>
+    public static BufferRef Lane(byte[] scratch, int lane) => new(scratch, (long)lane * LaneBytes, LaneBytes);
+
+    /// <summary>
+    /// Prepares a worker: fills the literal lanes and points literal and result slots at their
+    /// lanes. Input, product and direct-output slots are set by the executor per tile.
+    /// </summary>
+    public void InitWorker(byte[] scratch, BufferRef[] slots)
+    {
+        for (int i = 0; i < _constants.Length; i++)
+        {
+            var (slot, value, dtype) = _constants[i];
+            var lane = Lane(scratch, _firstLane + i);
+            Fill(lane, dtype, value.Value, TileElements);
+            slots[slot] = lane;
+        }
+        for (int j = 0; j < _valueLane.Length; j++)
+            slots[FirstValueSlot + j] = Lane(scratch, _firstLane + _constants.Length + _valueLane[j]);
+    }
+
+    /// <summary>Points result slot <paramref name="value"/> at its scratch lane again (after a direct output used it).</summary>
+    public BufferRef ValueLane(byte[] scratch, int value) => Lane(scratch, _firstLane + _constants.Length + _valueLane[value]);
+
+    /// <summary>Runs every instruction on <paramref name="n"/> elements of the slots.</summary>
+    public void Run(BufferRef[] slots, int n)
+    {
+        foreach (var s in _steps)
+        {
+            s.Op(slots[s.Dst].Bytes(0, n, s.DstSize),
+                s.A < 0 ? default : slots[s.A].Bytes(0, n, s.ASize),
+                s.B < 0 ? default : slots[s.B].Bytes(0, n, s.BSize),
+                s.C < 0 ? default : slots[s.C].Bytes(0, n, s.CSize),
+                n);
+        }
+    }
+
+    /// <summary>Element size of a dtype in a tile (bool is one byte).</summary>
+    public static int SizeOf(DType d) => d.SizeInBytes();
+
+    /// <summary>Fills <paramref name="count"/> elements of <paramref name="target"/> with a literal's value.</summary>
+    public static void Fill(BufferRef target, DType dtype, double value, int count)
+    {
+        switch (dtype)
+        {
+            case DType.F32: MemoryMarshal.Cast<byte, float>(target.Bytes(0, count, 4)).Fill((float)value); break;
+            case DType.F64: MemoryMarshal.Cast<byte, double>(target.Bytes(0, count, 8)).Fill(value); break;
+            case DType.I32: MemoryMarshal.Cast<byte, int>(target.Bytes(0, count, 4)).Fill((int)value); break;
+            default: target.Bytes(0, count, 1).Fill(value != 0 ? (byte)1 : (byte)0); break;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+namespace ArrayLang.Bench.Harness;
+
+/// <summary>
+/// One row of the results: a method on a workload and backend. Times are for the full batch of
+/// BENCH.md; when the method ran fewer examples (<see cref="Batch"/> below the workload's B) the time
+/// was scaled linearly and <see cref="Extrapolated"/> is set.
+/// </summary>
+public sealed record Measurement
+{
+    /// <summary>The workload id (W1..W5).</summary>
+    public required string Workload { get; init; }
+    /// <summary>The backend label (<c>reference</c>, <c>cpu</c>, ...) or <c>baseline</c> for the hand-written ones.</summary>
+    public required string Backend { get; init; }
+    /// <summary>The method: <c>loop</c>, <c>vmap</c>, <c>jit(vmap)</c>, <c>TensorPrimitives</c>, <c>hand-fused</c>, <c>chunked-vmap</c>.</summary>
+    public required string Method { get; init; }
+    /// <summary>The median time of one run over the full batch, in milliseconds (scaled when extrapolated).</summary>
+    public required double MedianMs { get; init; }
+    /// <summary>The median time of one run as measured, over <see cref="Batch"/> examples.</summary>
+    public required double MeasuredMs { get; init; }
+    /// <summary>The fastest run as measured.</summary>
+    public required double MinMs { get; init; }
+    /// <summary>How many examples one run computed.</summary>
+    public required int Batch { get; init; }
+    /// <summary>The workload's full batch B.</summary>
+    public required int FullBatch { get; init; }
+    /// <summary>Whether <see cref="MedianMs"/> was scaled from a smaller batch.</summary>
+    public bool Extrapolated => Batch < FullBatch;
+    /// <summary>Timed runs behind the median.</summary>
+    public required int Iterations { get; init; }
+    /// <summary>Peak resident memory the method added during one run, native included (Note [peak memory]).</summary>
+    public required long PeakBytes { get; init; }
+    /// <summary>The process's peak resident size during that run.</summary>
+    public required long ProcessPeakBytes { get; init; }
+    /// <summary>Managed bytes allocated by one run.</summary>
+    public required long AllocatedBytes { get; init; }
+    /// <summary>Inputs plus outputs per second, in GB/s (10^9 bytes), over the full batch.</summary>
+    public required double Gbps { get; init; }
+    /// <summary>GFLOP/s where the workload counts flops (W3), else null.</summary>
+    public double? Gflops { get; init; }
+    /// <summary>The largest error against the oracle, |got - expected| / (1 + |expected|).</summary>
+    public required double MaxError { get; init; }
+    /// <summary>Compile time of the executable (ms), for the methods that compile one.</summary>
+    public double? CompileMs { get; init; }
+    /// <summary>Time relative to TensorPrimitives on the same workload (&gt; 1 is slower).</summary>
+    public double? VsTensorPrimitives { get; init; }
+    /// <summary>Time relative to hand-fused on the same workload (&gt; 1 is slower).</summary>
+    public double? VsHandFused { get; init; }
+    /// <summary>For chunked-vmap: examples per chunk.</summary>
+    public int? ChunkSize { get; init; }
+    /// <summary>For chunked-vmap: the memory budget in bytes.</summary>
+    public long? BudgetBytes { get; init; }
+    /// <summary>For chunked-vmap: the buffer plan's estimated peak of one chunk.</summary>
+    public long? EstimatedPeakBytes { get; init; }
+    /// <summary>Anything a reader must know to read the row right.</summary>
+    public string? Note { get; init; }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using ArrayLang.Bench.Workloads;
+using ArrayLang.Compile;
+
+namespace ArrayLang.Bench.Harness;
+
+/// <summary>
+/// Times methods. Note [bench protocol]: per method, one untimed run that is also the memory run
+/// (after a compacting collection, the peak working set is reset, the run's managed allocations and
+/// peak resident growth are read, Note [peak memory]) and whose outputs are checked against the
+/// oracle, so nothing wrong is ever timed; then timed runs, each after a full collection (outside
+/// the timing) so that one run's garbage is not collected inside the next, until
+/// <see cref="RunSettings.TargetIterations"/> runs or <see cref="RunSettings.BudgetSeconds"/> have
+/// passed. The reported time is the median. Outputs are allocated by every method on every run (the
+/// executables return new arrays; the baselines allocate theirs uninitialized); the baselines'
+/// scratch buffers are allocated once and reused, as a careful C# programmer would.
+/// </summary>
+public static class Runner
+{
+    /// <summary>Every workload of BENCH.md at its full batch.</summary>
+    public static IReadOnlyList<Workload> AllWorkloads() =>
+        [new W1Elementwise(), new W2Chain(), new W3Dense(), new W4OuterSum(), new W5Recurrence()];
+
+    /// <summary>Runs every method of <paramref name="w"/> on every backend; the baselines first, so that each
+    /// row can carry its ratios to them.</summary>
+    public static List<Measurement> RunWorkload(Workload w, IReadOnlyList<IBackend> backends, RunSettings s)
+    {
+        var log = s.Log;
+        log.WriteLine($"== {w.Id}: {w.Definition}, B = {w.Batch:N0}");
+        var sw = Stopwatch.StartNew();
+        w.Prepare(s.Seed);
+        log.WriteLine($"   inputs and double-precision oracle ready in {sw.Elapsed.TotalSeconds:F1} s");
+
+        var rows = new List<Measurement>();
+        bool Wanted(string method) => s.Methods is null || s.Methods.Contains(method);
+        foreach (var c in Methods.Baselines(w).Where(c => Wanted(c.Method))) rows.Add(Report(log, Time(w, c, s)));
+        foreach (var b in backends)
+            foreach (var method in Methods.Names(w).Where(Wanted).Where(m => m is not (Methods.TensorPrimitives or Methods.HandFused)))
+                rows.Add(Report(log, Time(w, Methods.ForBackend(w, b, method, s), s)));
+
+        w.Release();
+        double? tp = rows.SingleOrDefault(r => r.Method == Methods.TensorPrimitives)?.MedianMs;
+        double? hf = rows.SingleOrDefault(r => r.Method == Methods.HandFused)?.MedianMs;
+        return rows.Select(r => r with { VsTensorPrimitives = r.MedianMs / tp, VsHandFused = r.MedianMs / hf }).ToList();
+    }
+
+    /// <summary>Checks and times one method (Note [bench protocol]).</summary>
+    public static Measurement Time(Workload w, MethodCase c, RunSettings s)
+    {
+        // The memory run, which is also the check.
+        ProcessMemory.Settle();
+        long before = ProcessMemory.WorkingSet();
+        ProcessMemory.ResetPeak();
+        long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var outputs = c.Run();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocBefore;
+        long processPeak = ProcessMemory.PeakWorkingSet();
+        w.Verify($"{c.Method} on {c.Backend}", outputs, c.Examples);
+        double maxError = w.LastMaxError;
+        outputs = null;
+
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < s.TargetIterations && (times.Count == 0 || total.Elapsed.TotalSeconds < s.BudgetSeconds))
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+            long t0 = Stopwatch.GetTimestamp();
+            var o = c.Run();
+            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            GC.KeepAlive(o);
+        }
+        times.Sort();
+        double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        double scale = (double)w.Batch / c.Examples;
+        double fullMs = median * scale;
+        return new Measurement
+        {
+            Workload = w.Id, Backend = c.Backend, Method = c.Method,
+            MedianMs = fullMs, MeasuredMs = median, MinMs = times[0],
+            Batch = c.Examples, FullBatch = w.Batch, Iterations = times.Count,
+            PeakBytes = Math.Max(0, processPeak - before), ProcessPeakBytes = processPeak, AllocatedBytes = allocated,
+            Gbps = (double)w.BytesPerExample * w.Batch / (fullMs * 1e6),
+            Gflops = w.FlopsPerExample > 0 ? w.FlopsPerExample * w.Batch / (fullMs * 1e6) : null,
+            MaxError = maxError, CompileMs = c.CompileMs,
+            ChunkSize = c.ChunkSize, BudgetBytes = c.BudgetBytes, EstimatedPeakBytes = c.EstimatedPeakBytes,
+            Note = c.Note,
+        };
+    }
+
+    private static Measurement Report(TextWriter log, Measurement m)
+    {
+        string extra = m.Extrapolated ? $"  EXTRAPOLATED from {m.Batch:N0} of {m.FullBatch:N0} examples ({m.MeasuredMs:F2} ms measured)" : "";
+        string rate = m.Gflops is { } g ? $"{g,8:F2} GFLOP/s" : $"{m.Gbps,8:F3} GB/s";
+        log.WriteLine($"   {m.Backend,-16} {m.Method,-16} {m.MedianMs,12:F2} ms  {rate}  peak +{m.PeakBytes / 1048576.0,8:F1} MiB  alloc {m.AllocatedBytes / 1048576.0,8:F1} MiB  err {m.MaxError:E1}  x{m.Iterations}{extra}");
+        return m;
+    }
+}

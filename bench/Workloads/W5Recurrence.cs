@@ -1,0 +1,176 @@
+using System.Numerics.Tensors;
+using Tensor = ArrayLang.Tracing.Tensor;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using ArrayLang.Bench.Baselines;
+using ArrayLang.Ir;
+using ArrayLang.Primitives;
+using ArrayLang.Tracing;
+using ArrayLang.Values;
+
+namespace ArrayLang.Bench.Workloads;
+
+/// <summary>
+/// W5: <c>h_{t+1} = tanh(a*h_t + x_t)</c> for <c>t &lt; 1000</c> via <c>scan</c>, <c>h, a</c>
+/// scalars, <c>x: 1000</c>, B = 65,536: vmap of scan. The result is the final <c>h</c>.
+/// Note [W5 layout]: the batch stores x time-major, <c>[1000, B]</c>, and vmaps it with
+/// <c>in_axes = 1</c>: step t of every example is then one contiguous row, which is where vmap of
+/// scan puts the batch axis anyway (after the time axis), and what the lane-wise baselines read.
+/// </summary>
+public sealed class W5Recurrence : Workload
+{
+    /// <summary>The number of time steps.</summary>
+    public const int Steps = 1000;
+
+    private float[] _h = [], _a = [], _x = [];
+    private float[] _scratch = [];
+
+    /// <summary>One step, written with the Tensor API: the scan body <c>(a, h, x_t) -> h'</c>.</summary>
+    public static Tensor Step(Tensor a, Tensor h, Tensor xt) => Tensor.Tanh(a * h + xt);
+
+    /// <inheritdoc />
+    public override string Id => "W5";
+    /// <inheritdoc />
+    public override string Definition => "h_{t+1} = tanh(a*h_t + x_t) for t < 1000 via scan, h, a scalars, x: 1000";
+    /// <inheritdoc />
+    public override int Batch { get; }
+    /// <inheritdoc />
+    public override int InterpreterBatch => Math.Min(Batch, 4_096);
+    /// <inheritdoc />
+    public override int InterpreterLoopSample(bool quick) => Math.Min(Batch, quick ? 64 : 512);
+    /// <inheritdoc />
+    public override IReadOnlyList<int?> InAxes => [0, 0, 1];
+    /// <inheritdoc />
+    public override int OutputsPerExample => 1;
+    /// <inheritdoc />
+    public override long BytesPerExample => (Steps + 3) * sizeof(float);
+    /// <inheritdoc />
+    public override double Tolerance => 1e-5;
+
+    /// <summary>W5 at BENCH.md's batch, or a smaller one (smoke tests).</summary>
+    public W5Recurrence(int batch = 65_536) => Batch = batch;
+
+    /// <summary>
+    /// The per-example function <c>f(h, a, x) = final h</c>. The C# Tensor API has no scan helper,
+    /// so the step is traced with the Tensor API and the scan equation
+    /// (<c>consts = [a], carries = [h], xs = [x]</c>) is emitted with a <see cref="FunctionBuilder"/>.
+    /// </summary>
+    protected override TracedFunction TraceFunction()
+    {
+        var body = Trace.Function([F32Scalar, F32Scalar, F32Scalar], t => [Step(t[0], t[1], t[2])],
+            name: "step", parameterNames: ["a", "h", "x_t"]).Function;
+        var fb = new FunctionBuilder();
+        var h = fb.AddParam(F32Scalar, "h");
+        var a = fb.AddParam(F32Scalar, "a");
+        var x = fb.AddParam(F32(Steps), "x");
+        var final = fb.Emit(ControlFlow.Scan, new ScanParams(Steps, Reverse: false, Consts: 1, Carries: 1), [a, h, x], [body]);
+        var f = fb.Build("w5", [final[0]]);
+        TypeChecker.Check(f);
+        return new TracedFunction(f, []);
+    }
+
+    /// <inheritdoc />
+    protected override void MakeInputs(Random rng)
+    {
+        _h = Uniform(rng, Batch, -1f, 1f);
+        _a = Uniform(rng, Batch, -0.9f, 0.9f);
+        _x = Uniform(rng, (long)Steps * Batch, -1f, 1f);
+        _scratch = new float[Batch];
+    }
+
+    /// <inheritdoc />
+    protected override void ReleaseInputs() { _h = []; _a = []; _x = []; _scratch = []; }
+
+    /// <inheritdoc />
+    protected override void ComputeOracle(float[] expected)
+    {
+        var h = _h.Select(v => (double)v).ToArray();
+        Cores.For(Batch, (s, e) =>
+        {
+            for (int t = 0; t < Steps; t++)
+                for (int i = s; i < e; i++) h[i] = Math.Tanh(_a[i] * h[i] + _x[(long)t * Batch + i]);
+        });
+        for (int i = 0; i < Batch; i++) expected[i] = (float)h[i];
+    }
+
+    /// <inheritdoc />
+    public override NDArray[] BatchedArguments(int n)
+    {
+        var x = new float[Steps * n];
+        for (int t = 0; t < Steps; t++) Array.Copy(_x, (long)t * Batch, x, (long)t * n, n);
+        return [NDArray.Of(_h[..n], n), NDArray.Of(_a[..n], n), NDArray.Of(x, Steps, n)];
+    }
+
+    /// <inheritdoc />
+    public override NDArray[] ExampleArguments(int i)
+    {
+        var x = new float[Steps];
+        for (int t = 0; t < Steps; t++) x[t] = _x[(long)t * Batch + i];
+        return [NDArray.Of([_h[i]]), NDArray.Of([_a[i]]), NDArray.Of(x, Steps)];
+    }
+
+    /// <summary>What a C# programmer writes: the time loop outside, TensorPrimitives over each core's lanes.</summary>
+    public override float[] RunTensorPrimitives()
+    {
+        var o = GC.AllocateUninitializedArray<float>(Batch);
+        Cores.For(Batch, (s, e) =>
+        {
+            var h = o.AsSpan(s..e);
+            var a = _a.AsSpan(s..e);
+            var tmp = _scratch.AsSpan(s..e);
+            _h.AsSpan(s..e).CopyTo(h);
+            for (int t = 0; t < Steps; t++)
+            {
+                TensorPrimitives.Multiply(a, h, tmp);
+                TensorPrimitives.Add(tmp, _x.AsSpan((int)((long)t * Batch + s), e - s), tmp);
+                TensorPrimitives.Tanh(tmp, h);
+            }
+        }, align: 16);
+        return o;
+    }
+
+    /// <summary>
+    /// The practical limit: the time loop inside, 64 lanes (four vectors) at a time with h and a in
+    /// registers; each step reads one row segment of x.
+    /// </summary>
+    public override float[] RunHandFused()
+    {
+        var o = GC.AllocateUninitializedArray<float>(Batch);
+        Cores.For(Batch, (s, e) => HandFusedPart(_h, _a, _x, Batch, o, s, e), align: 64);
+        return o;
+    }
+
+    // Fully optimized on first call (Note [baseline kernels]).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void HandFusedPart(float[] hs, float[] as_, float[] xs, int batch, float[] o, int s, int e)
+    {
+        int l = s;
+        for (; l + 64 <= e; l += 64)
+        {
+            var a0 = Vector512.Create<float>(as_.AsSpan(l, 16)); var a1 = Vector512.Create<float>(as_.AsSpan(l + 16, 16));
+            var a2 = Vector512.Create<float>(as_.AsSpan(l + 32, 16)); var a3 = Vector512.Create<float>(as_.AsSpan(l + 48, 16));
+            var h0 = Vector512.Create<float>(hs.AsSpan(l, 16)); var h1 = Vector512.Create<float>(hs.AsSpan(l + 16, 16));
+            var h2 = Vector512.Create<float>(hs.AsSpan(l + 32, 16)); var h3 = Vector512.Create<float>(hs.AsSpan(l + 48, 16));
+            for (int t = 0; t < Steps; t++)
+            {
+                var x = xs.AsSpan(t * batch + l, 64);
+                h0 = FastMath.Tanh(Vector512.FusedMultiplyAdd(a0, h0, Vector512.Create<float>(x)));
+                h1 = FastMath.Tanh(Vector512.FusedMultiplyAdd(a1, h1, Vector512.Create<float>(x[16..])));
+                h2 = FastMath.Tanh(Vector512.FusedMultiplyAdd(a2, h2, Vector512.Create<float>(x[32..])));
+                h3 = FastMath.Tanh(Vector512.FusedMultiplyAdd(a3, h3, Vector512.Create<float>(x[48..])));
+            }
+            h0.CopyTo(o.AsSpan(l, 16)); h1.CopyTo(o.AsSpan(l + 16, 16));
+            h2.CopyTo(o.AsSpan(l + 32, 16)); h3.CopyTo(o.AsSpan(l + 48, 16));
+        }
+        // The remainder of a core's share, up to 16 lanes at a time, padded to a full vector.
+        for (; l < e; l += 16)
+        {
+            int count = Math.Min(16, e - l);
+            var a = Tail.Load(as_, l, count);
+            var h = Tail.Load(hs, l, count);
+            for (int t = 0; t < Steps; t++)
+                h = FastMath.Tanh(Vector512.FusedMultiplyAdd(a, h, Tail.Load(xs, t * batch + l, count)));
+            Tail.Store(h, o, l, count);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+/// The CPU backend beyond conformance: results that do not depend on the thread count, one
+/// executable run by many threads at once, the op tables covering IR.md, the jit cache, names.
+module ArrayLang.Tests.Backends.Cpu.CpuBackendTests
+
+open System
+open System.Threading.Tasks
+open Expecto
+open ArrayLang.Ir
+open ArrayLang.Values
+open ArrayLang.Primitives
+open ArrayLang.Compile
+open ArrayLang.Compile.Passes
+open ArrayLang.Compile.Lowering
+open ArrayLang.Reference
+open ArrayLang.Backends.Cpu
+open ArrayLang.Tests.TestUtil
+
+let private parse (text: string) = IrParser.ParseFunction(text)
+
+/// Reductions long enough to be split into chunks, a product large enough for many row blocks, a
+/// scan over many lane tiles: every kind of kernel item partition.
+let private heavy =
+    parse """func f(x: f32[300000], m: f32[300,1000], w: f32[1000,64], h: f32[3000], xs: f32[20,3000]) -> (f32[], f32[300], f32[300,64], f32[3000]) {
+      a: f32[300000] = sin(x)  s: f32[] = reduce_sum[axes=[0]](a)
+      b: f32[300,1000] = mul(m, m)  t: f32[300] = reduce_max[axes=[1]](b)
+      p: f32[300,64] = dot_general[contract=([1],[0]), batch=([],[])](m, w)  q: f32[300,64] = tanh(p)
+      r: f32[3000] = scan[length=20, consts=0, carries=1](h, xs) {
+        func body(h: f32[3000], x: f32[3000]) -> (f32[3000]) { u: f32[3000] = mul(h, 0.5)  v: f32[3000] = add(u, x)  return (v) } }
+      return (s, t, q, r) }"""
+
+let private heavyArgs () =
+    let rng = Random 3
+    [ for p in heavy.Params -> randomArray rng p.Type ]
+
+[<Tests>]
+let tests =
+    testList "cpu backend" [
+        test "results do not depend on the number of threads (bitwise)" {
+            let args = ResizeArray(heavyArgs ())
+            let one = CpuBackend(CpuOptions(MaxThreads = 1)).Compile(heavy).Run(args)
+            for threads in [ 2; 3; 8 ] do
+                let many = CpuBackend(CpuOptions(MaxThreads = threads)).Compile(heavy).Run(args)
+                for j in 0 .. one.Length - 1 do
+                    expectBitwise many.[j] one.[j] (sprintf "result %d with %d threads" j threads)
+        }
+        test "the heavy function agrees with the reference" {
+            let args = ResizeArray(heavyArgs ())
+            let expected = ReferenceEvaluator.Evaluate(heavy, args)
+            let actual = CpuBackend.Instance.Compile(heavy).Run(args)
+            for j in 0 .. expected.Length - 1 do
+                Expect.isTrue (ArrayOps.AllClose(actual.[j], expected.[j], 1e-4, 1e-3)) (sprintf "result %d" j)
+        }
+        test "many threads may run one executable at once" {
+            let exe = Jit.Compile(heavy, CpuBackend.Instance)
+            let args = ResizeArray(heavyArgs ())
+            let expected = exe.Run(args)
+            let results = Array.zeroCreate 12
+            Parallel.For(0, results.Length, fun i -> results.[i] <- exe.Run(args)) |> ignore
+            for r in results do
+                for j in 0 .. expected.Length - 1 do expectBitwise r.[j] expected.[j] (sprintf "concurrent result %d" j)
+        }
+        test "the jit cache gives one executable per function and configuration" {
+            let f = parse "func f(x: f32[4]) -> (f32[4]) { a: f32[4] = exp(x)  return (a) }"
+            let g = parse "func g(y: f32[4]) -> (f32[4]) { b: f32[4] = exp(y)  return (b) }"
+            let a = Jit.Compile(f, CpuBackend.Instance)
+            Expect.isTrue (obj.ReferenceEquals(a, Jit.Compile(g, CpuBackend.Instance))) "alpha-equivalent functions share an executable"
+            let unfused = Jit.Compile(f, CpuBackend(CpuOptions(Fuse = false)))
+            Expect.isFalse (obj.ReferenceEquals(a, unfused)) "a differently configured backend compiles its own"
+        }
+        test "backend names say their configuration" {
+            Expect.equal CpuBackend.Instance.Name "cpu" "default"
+            Expect.equal (CpuBackend(CpuOptions(Fuse = false)).Name) "cpu/nofusion" "op by op"
+            let noFactoring = CpuOptions(Passes = Pipeline.StandardWith(SimplifyOptions(FactorReductions = false)))
+            Expect.equal (CpuBackend(noFactoring).Name) "cpu/[dce, cse, simplify(no-factoring), dce]" "other passes"
+        }
+        test "every elementwise primitive has a CPU routine for every dtype it accepts" {
+            let expected =
+                [ for p in Elementwise.All do
+                    match p with
+                    | :? UnaryOp as u -> for d in u.DTypes -> p, d, d
+                    | :? BinaryOp as b -> for d in b.DTypes -> p, d, d
+                    | :? CompareOp -> for d in DTypes.All -> p, d, DType.Bool
+                    | :? PredicateOp -> for d in DTypes.Floats -> p, d, DType.Bool
+                    | :? SelectOp -> for d in DTypes.All -> p, d, d
+                    | :? ConvertOp -> for d in DTypes.All do for t in DTypes.All -> p, d, t
+                    | _ -> failtestf "unknown elementwise primitive %s" p.Name ]
+            Expect.isGreaterThan expected.Length 100 "the table is enumerated"
+            let missing =
+                [ for p, d, r in expected do
+                    if not (CpuBackend.HasRoutine(p, d, r)) then yield sprintf "%s %s -> %s" p.Name (d.Name()) (r.Name()) ]
+            Expect.isEmpty missing "elementwise routines missing from the CPU op table"
+        }
+        test "every other primitive is a view, a reduction, a contraction or has a primitive-kernel routine" {
+            for p in PrimitiveRegistry.Primitives.All do
+                let covered =
+                    Lowering.ElementwisePrimitives.Contains p || Lowering.ViewPrimitives.Contains p
+                    || Lowering.ReducePrimitives.Contains p || p = (Contraction.DotGeneral :> Primitive)
+                    || CpuBackend.HasPrimitiveKernel p
+                Expect.isTrue covered (sprintf "primitive %s has no lowering on the CPU backend" p.Name)
+        }
+        test "a wrong argument is reported with its position and types" {
+            let f = parse "func f(x: f32[4]) -> (f32[4]) { a: f32[4] = exp(x)  return (a) }"
+            let exe = CpuBackend.Instance.Compile f
+            Expect.throwsT<IrException> (fun () -> exe.Run(ResizeArray [ NDArray.Zeros(DType.F32, 3) ]) |> ignore) "wrong shape"
+        }
+    ]
