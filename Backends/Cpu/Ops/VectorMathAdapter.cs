@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using VM = ArrayLang.Backends.Cpu.VectorMath.VectorMath;
+using VM = ArrayLang.Backends.Cpu.VectorMath;
 
 namespace ArrayLang.Backends.Cpu.Ops;
 
@@ -12,7 +12,7 @@ namespace ArrayLang.Backends.Cpu.Ops;
 /// <c>VectorMath/</c>, written and tested (error bounds in ulps, every width giving the same bits)
 /// separately. Every tile routine of a transcendental function goes through this class, so the
 /// backend switches implementation here and nowhere else. The span routines of
-/// <see cref="VectorMath.VectorMath"/> run Vector512 (or Vector256) over the span and the scalar
+/// <see cref="ArrayLang.Backends.Cpu.VectorMath"/> run Vector512 (or Vector256) over the span and the scalar
 /// form of the same kernel on the tail, with identical bits, so a result never depends on where
 /// a tile boundary falls.
 /// </remarks>
