@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArrayLang.Ir;
 
 namespace ArrayLang.Backends.Cpu;

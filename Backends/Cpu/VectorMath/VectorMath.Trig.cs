@@ -148,44 +148,56 @@ public static partial class VectorMath
     /// beyond 2^17 are reduced exactly (Payne-Hanek, Note [trig reduction]). <c>sin(±0) = ±0</c>,
     /// infinities and NaN give NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<float> Sin(Vector512<float> x) => SinF32.Apply(new F32x16(x)).V;
 
     /// <summary>Sine of each of 8 lanes; the same bits as <see cref="Sin(Vector512{float})"/> per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<float> Sin(Vector256<float> x) => SinF32.Apply(new F32x8(x)).V;
 
     /// <summary>Sine of one float; the same bits as a lane of <see cref="Sin(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static float Sin(float x) => F32x4.GetLane(SinF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Sine of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Sin(ReadOnlySpan<float> x, Span<float> result) => Map<SinF32>(x, result);
 
     /// <summary>
     /// Cosine of each of 16 lanes (radians). Error at most BOUND_COS for every float (reduction as
     /// for <see cref="Sin(Vector512{float})"/>). <c>cos(±0) = 1</c>, infinities and NaN give NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<float> Cos(Vector512<float> x) => CosF32.Apply(new F32x16(x)).V;
 
     /// <summary>Cosine of each of 8 lanes; the same bits as <see cref="Cos(Vector512{float})"/> per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<float> Cos(Vector256<float> x) => CosF32.Apply(new F32x8(x)).V;
 
     /// <summary>Cosine of one float; the same bits as a lane of <see cref="Cos(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static float Cos(float x) => F32x4.GetLane(CosF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Cosine of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Cos(ReadOnlySpan<float> x, Span<float> result) => Map<CosF32>(x, result);
 
     /// <summary>
     /// Tangent of each of 16 lanes (radians). Error at most BOUND_TAN for every float; near odd
     /// multiples of pi/2 the result is large but finite. <c>tan(±0) = ±0</c>, infinities and NaN give NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector512<float> Tan(Vector512<float> x) => TanF32.Apply(new F32x16(x)).V;
 
     /// <summary>Tangent of each of 8 lanes; the same bits as <see cref="Tan(Vector512{float})"/> per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static Vector256<float> Tan(Vector256<float> x) => TanF32.Apply(new F32x8(x)).V;
 
     /// <summary>Tangent of one float; the same bits as a lane of <see cref="Tan(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static float Tan(float x) => F32x4.GetLane(TanF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Tangent of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Tan(ReadOnlySpan<float> x, Span<float> result) => Map<TanF32>(x, result);
 }

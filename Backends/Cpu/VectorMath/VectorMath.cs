@@ -67,7 +67,13 @@ public static partial class VectorMath
                 $"VectorMath: the result span has {result} elements but {inputName} has {input}; they must be equal", "result");
     }
 
+    // Note [optimized from the first call]: the entry points and span drivers are compiled fully
+    // optimized at once (AggressiveOptimization) instead of starting as Tier-0 code: a kernel's Tier-0
+    // form calls every lane operation out of line (tens of times slower), and on a loaded machine the
+    // background tier-up of these large methods can take seconds to arrive.
+
     /// <summary>Runs a float function over a whole span: full vectors, then the tail through one padded vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<float> x, Span<float> result) where TK : IUnaryF32
     {
         CheckLengths(x.Length, result.Length, "x");
@@ -86,7 +92,7 @@ public static partial class VectorMath
     }
 
     // The tail goes through one padded vector of the same width: the same instructions as the body.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapTail<TK>(ReadOnlySpan<float> x, Span<float> result) where TK : IUnaryF32
     {
         Span<float> block = stackalloc float[16];
@@ -98,6 +104,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a binary float function over whole spans.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result, string aName, string bName)
         where TK : IBinaryF32
     {
@@ -120,7 +127,7 @@ public static partial class VectorMath
         if (i < n) MapTail<TK>(a[(int)i..], b[(int)i..], result[(int)i..]);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapTail<TK>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result) where TK : IBinaryF32
     {
         Span<float> blockA = stackalloc float[16];
@@ -138,6 +145,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a double function over a whole span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<double> x, Span<double> result) where TK : IUnaryF64
     {
         CheckLengths(x.Length, result.Length, "x");
@@ -155,7 +163,7 @@ public static partial class VectorMath
         if (i < n) MapTail<TK>(x[(int)i..], result[(int)i..]);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapTail<TK>(ReadOnlySpan<double> x, Span<double> result) where TK : IUnaryF64
     {
         Span<double> block = stackalloc double[8];
@@ -167,6 +175,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a binary double function over whole spans.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> result, string aName, string bName)
         where TK : IBinaryF64
     {
@@ -187,7 +196,7 @@ public static partial class VectorMath
         if (i < n) MapTail<TK>(a[(int)i..], b[(int)i..], result[(int)i..]);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapTail<TK>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> result) where TK : IBinaryF64
     {
         Span<double> blockA = stackalloc double[8];
