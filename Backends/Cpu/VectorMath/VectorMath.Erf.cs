@@ -48,7 +48,7 @@ public static partial class VectorMath
     /// <summary>The error function per lane, Note [erf tables].</summary>
     internal struct ErfF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var a = TV.Abs(x);

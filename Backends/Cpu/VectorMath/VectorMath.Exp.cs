@@ -34,7 +34,7 @@ public static partial class VectorMath
     /// <summary>e^x per lane, Note [exp reduction].</summary>
     internal struct ExpF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             // Beyond [-104, 89] the result is 0 or +inf; the clamp keeps k within two-step scaling range.
@@ -61,7 +61,7 @@ public static partial class VectorMath
     /// <summary>e^x - 1 per lane, Note [expm1].</summary>
     internal struct Expm1F32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             // Below -18 the result rounds to -1; 88.7228317 is the largest float whose expm1 is finite.

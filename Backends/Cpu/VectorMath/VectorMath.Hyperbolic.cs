@@ -22,7 +22,7 @@ public static partial class VectorMath
     /// <summary>Hyperbolic tangent per lane, Note [tanh and logistic].</summary>
     internal struct TanhF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var a = TV.Abs(x);
@@ -34,7 +34,7 @@ public static partial class VectorMath
             return result ^ SignBit(x);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static TV Small<TV>(TV a) where TV : struct, IF32Lanes<TV>
         {
             var z = a * a;
@@ -42,7 +42,7 @@ public static partial class VectorMath
             return TV.Fma(p * z, a, a);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static TV Large<TV>(TV a) where TV : struct, IF32Lanes<TV>
         {
             var e = ExpF32.Apply(a + a);
@@ -53,7 +53,7 @@ public static partial class VectorMath
     /// <summary>The logistic sigmoid 1 / (1 + e^-x) per lane, Note [tanh and logistic].</summary>
     internal struct LogisticF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var e = ExpF32.Apply(-TV.Abs(x));

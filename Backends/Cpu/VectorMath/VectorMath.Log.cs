@@ -43,7 +43,7 @@ public static partial class VectorMath
     /// <summary>
     /// k ln2 + LogC + log1p(r + rLo) for the table entry <paramref name="index"/> (Note [log tables]).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static TV LogCombine<TV>(TV k, TV index, TV r, TV rLo) where TV : struct, IF32Lanes<TV>
     {
         var logc = TV.Lookup16(LogCHi, index);
@@ -62,7 +62,7 @@ public static partial class VectorMath
     }
 
     /// <summary>z InvC - 1 as r + rLo exactly: the product is split exactly, and subtracting 1 from it is exact.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static (TV R, TV RLo) LogReduce<TV>(TV z, TV invc) where TV : struct, IF32Lanes<TV>
     {
         var product = z * invc;
@@ -70,7 +70,7 @@ public static partial class VectorMath
     }
 
     /// <summary>log x for positive normal lanes; <paramref name="kAdjust"/> is added to the exponent.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static TV LogOfNormal<TV>(TV x, TV kAdjust) where TV : struct, IF32Lanes<TV>
     {
         var tmp = TV.SubtractInt(x, TV.SplatBits(LogTableOffset));
@@ -84,7 +84,7 @@ public static partial class VectorMath
     /// <summary>Natural logarithm per lane, Note [log tables].</summary>
     internal struct LogF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             // Anything but a positive normal finite float takes the slow path (Note [lane independence of rare paths]).
@@ -93,7 +93,7 @@ public static partial class VectorMath
             return Slow(x);
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static TV Slow<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             // Denormals are scaled by 2^23 into the normal range.
@@ -111,7 +111,7 @@ public static partial class VectorMath
     /// <summary>log(1 + x) per lane, accurate near 0 (Note [log tables]).</summary>
     internal struct Log1pF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var one = TV.Splat(1f);

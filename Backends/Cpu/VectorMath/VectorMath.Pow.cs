@@ -32,7 +32,7 @@ namespace ArrayLang.Backends.Cpu;
 public static partial class VectorMath
 {
     /// <summary>|x|^y in double for positive finite x (from floats), Note [float pow].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static TD PowOfFloatMagnitude<TD>(TD ax, TD y) where TD : struct, IF64Lanes<TD>
     {
         var tmp = TD.SubtractLong(ax, TD.SplatBits(0x3FE6A09E667F3BCD)); // bits of sqrt(1/2)
@@ -56,7 +56,7 @@ public static partial class VectorMath
     /// <summary>C's pow per lane, Note [float pow].</summary>
     internal struct PowF32 : IBinaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV, TD>(TV x, TV y)
             where TV : struct, IF32Lanes<TV>, IWidensToF64<TV, TD>
             where TD : struct, IF64Lanes<TD>
@@ -71,7 +71,7 @@ public static partial class VectorMath
             return Special(x, y, ax, result);
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static TV Special<TV>(TV x, TV y, TV ax, TV result) where TV : struct, IF32Lanes<TV>
         {
             var zero = TV.Splat(0f);
@@ -97,7 +97,7 @@ public static partial class VectorMath
     }
 
     /// <summary>atan2 in double for lanes that came from floats, Note [float atan2].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static TD Atan2OfFloats<TD>(TD y, TD x) where TD : struct, IF64Lanes<TD>
     {
         var ax = TD.Abs(x);
@@ -124,7 +124,7 @@ public static partial class VectorMath
     /// <summary>C's atan2(y, x) per lane, Note [float atan2].</summary>
     internal struct Atan2F32 : IBinaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV, TD>(TV y, TV x)
             where TV : struct, IF32Lanes<TV>, IWidensToF64<TV, TD>
             where TD : struct, IF64Lanes<TD>

@@ -26,7 +26,7 @@ public static partial class VectorMath
     /// after the first are exact (TwoProduct and TwoSum) and rLo carries their error; otherwise rLo
     /// is zero except on lanes reduced by Payne-Hanek.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static (TV Q, TV R, TV RLo) ReduceQuadrant<TV>(TV a, bool precise) where TV : struct, IF32Lanes<TV>
     {
         var q = TV.Round(a * TV.Splat(TrigReduction.TwoOverPi));
@@ -54,7 +54,7 @@ public static partial class VectorMath
         return (q, r, rLo);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static (TV Q, TV R, TV RLo) ReduceHugeLanes<TV>(TV a, TV q, TV r, TV rLo) where TV : struct, IF32Lanes<TV>
     {
         for (int i = 0; i < TV.Count; i++)
@@ -71,26 +71,26 @@ public static partial class VectorMath
     }
 
     /// <summary>sin(r + rLo) for |r| &lt;= pi/4, z = r^2.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static TV SinPoly<TV>(TV r, TV rLo, TV z) where TV : struct, IF32Lanes<TV> =>
         r + TV.Fma(Horner(z, -0.166666538f, 0.00833215099f, -0.000195139801f) * z, r, rLo);
 
     /// <summary>cos(r + rLo) for |r| &lt;= pi/4, z = r^2: the z/2 term uses (r + rLo)^2.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static TV CosPoly<TV>(TV r, TV rLo, TV z) where TV : struct, IF32Lanes<TV>
     {
         var t = TV.Fma(Horner(z, 0.0416666456f, -0.00138873036f, 2.44316689e-05f), z, TV.Splat(-0.5f));
         return TV.Fma(t, TV.Fma(r + r, rLo, z), TV.Splat(1f));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static TV IsOdd<TV>(TV qi) where TV : struct, IF32Lanes<TV> =>
         TV.EqualInt(qi & TV.SplatBits(1), TV.SplatBits(1));
 
     /// <summary>Sine per lane, Note [sin cos tan].</summary>
     internal struct SinF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var (q, r, rLo) = ReduceQuadrant(TV.Abs(x), precise: false);
@@ -105,7 +105,7 @@ public static partial class VectorMath
     /// <summary>Cosine per lane, Note [sin cos tan].</summary>
     internal struct CosF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var (q, r, rLo) = ReduceQuadrant(TV.Abs(x), precise: false);
@@ -121,7 +121,7 @@ public static partial class VectorMath
     /// <summary>Tangent per lane, Note [sin cos tan].</summary>
     internal struct TanF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var (q, r, rLo) = ReduceQuadrant(TV.Abs(x), precise: true);

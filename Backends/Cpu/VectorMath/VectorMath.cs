@@ -18,11 +18,13 @@ namespace ArrayLang.Backends.Cpu;
 /// <c>erf(-0) = -0</c>), overflow to infinity and gradual underflow (denormal results are kept,
 /// denormal inputs are handled) as C's functions do; <c>pow</c> and <c>atan2</c> follow C99
 /// Annex F in every special case.</para>
-/// <para>Error bounds are in ulps of the correctly rounded result (the exact value rounded to the
-/// result type once, as the reference evaluator computes it); each function's documentation states
-/// its bound, established for <c>float</c> by an exhaustive sweep over all 2^32 inputs
-/// (<c>tools/VectorMathSweep</c>) and checked in CI on a few million samples plus the edge values.
-/// See <c>docs/backends.md</c>, section "CPU vector math", for the table.</para>
+/// <para>Error bounds are in ulps from the reference evaluator's result: for <c>float</c> the
+/// correctly rounded value (the reference computes in double and rounds once), for <c>double</c>
+/// <c>Math.*</c> or <c>ScalarMath</c> (Note [error bounds]). Each function's documentation states
+/// its bound, and <see cref="MaxUlpError"/> returns it; for <c>float</c> it is established by an
+/// exhaustive sweep over all 2^32 inputs (<c>tools/VectorMathSweep</c>), and CI checks it on a few
+/// million samples plus the edge values. <c>docs/backends.md</c>, section "CPU vector math", has the
+/// table with the measured figures.</para>
 /// <para>The span functions run on the calling thread; the result span may be the input span itself
 /// (in place) but must not overlap it otherwise.</para>
 /// <para>The class lives in <c>ArrayLang.Backends.Cpu</c> (not in a namespace named after its folder)
@@ -67,10 +69,11 @@ public static partial class VectorMath
                 $"VectorMath: the result span has {result} elements but {inputName} has {input}; they must be equal", "result");
     }
 
-    // Note [optimized from the first call]: the entry points and span drivers are compiled fully
-    // optimized at once (AggressiveOptimization) instead of starting as Tier-0 code: a kernel's Tier-0
-    // form calls every lane operation out of line (tens of times slower), and on a loaded machine the
-    // background tier-up of these large methods can take seconds to arrive.
+    // Note [optimized from the first call]: the entry points, span drivers, kernels and their helpers
+    // are compiled fully optimized at once (AggressiveOptimization) instead of starting as Tier-0
+    // code: a kernel's Tier-0 form calls every lane operation out of line (tens of times slower), the
+    // JIT may decline to inline a large kernel even when asked to, and on a loaded machine the
+    // background tier-up of these methods can take seconds to arrive.
 
     /// <summary>Runs a float function over a whole span: full vectors, then the tail through one padded vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
