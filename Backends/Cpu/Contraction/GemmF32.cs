@@ -14,8 +14,9 @@ namespace ArrayLang.Backends.Cpu.Contraction;
 /// sequentially. The micro-kernel keeps an 8 x 32 block of C in 16 Vector512 accumulators and, for
 /// each <c>p</c> of the contraction, loads two vectors of the panel, broadcasts eight elements of
 /// A's rows and issues 16 fused multiply-adds: 16 FMAs per 10 loads, within the two FMA ports'
-/// reach. Each element of C accumulates its terms in order of <c>p</c>, one rounding per term (a
-/// fused multiply-add), whatever the blocking. Rows past a multiple of 8 and columns past a
+/// reach. Each element of C accumulates its terms in order of <c>p</c> from -0 (the identity of
+/// IEEE addition, so a product of one term -0 keeps its sign), one rounding per term (a fused
+/// multiply-add), whatever the blocking. Rows past a multiple of 8 and columns past a
 /// multiple of 32 use the same order with fewer accumulators.
 /// </remarks>
 internal static class GemmF32
@@ -52,6 +53,11 @@ internal static class GemmF32
     /// <summary><c>c[rows, n] = a[rows, k] B</c> with B packed by <see cref="Pack"/>.</summary>
     public static void Rows(ReadOnlySpan<float> a, ReadOnlySpan<float> packedB, Span<float> c, int rows, int k, int n)
     {
+        if (k == 0)
+        {
+            c[..(rows * n)].Clear(); // an empty sum is +0
+            return;
+        }
         int panels = Panels(n);
         Span<float> edge = stackalloc float[Mr * Nr];
         ref float a0 = ref MemoryMarshal.GetReference(a);
@@ -81,10 +87,10 @@ internal static class GemmF32
     /// <summary>An 8 x 32 block of C from 8 rows of A (stride <paramref name="k"/>) and one packed panel.</summary>
     private static void Kernel8x32(ref float a, int k, ref float b, ref float c, int ldc)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default,
-            c20 = default, c21 = default, c30 = default, c31 = default,
-            c40 = default, c41 = default, c50 = default, c51 = default,
-            c60 = default, c61 = default, c70 = default, c71 = default;
+        // Accumulators start at -0, the identity of IEEE addition: a single term -0 stays -0, as in the reference.
+        var z = Vector512.Create(-0f);
+        Vector512<float> c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z,
+            c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
         ref float a1 = ref Unsafe.Add(ref a, k);
         ref float a2 = ref Unsafe.Add(ref a, 2 * k);
         ref float a3 = ref Unsafe.Add(ref a, 3 * k);
@@ -135,7 +141,7 @@ internal static class GemmF32
             ref float cr = ref Unsafe.Add(ref c, r * ldc);
             if (Vector512.IsHardwareAccelerated)
             {
-                Vector512<float> lo = default, hi = default;
+                Vector512<float> lo = Vector512.Create(-0f), hi = lo;
                 for (int p = 0; p < k; p++)
                 {
                     var x = Vector512.Create(Unsafe.Add(ref ar, p));
@@ -148,7 +154,7 @@ internal static class GemmF32
             }
             for (int j = 0; j < Nr; j++)
             {
-                float acc = 0;
+                float acc = -0f;
                 for (int p = 0; p < k; p++) acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref ar, p), Unsafe.Add(ref b, p * Nr + j), acc);
                 Unsafe.Add(ref cr, j) = acc;
             }

@@ -30,7 +30,9 @@ internal static class MatMul
         for (int i = 0; i < rows; i++)
         {
             ref T crow = ref Unsafe.Add(ref c, i * n);
-            for (int j = 0; j < n; j++) Unsafe.Add(ref crow, j) = T.Zero;
+            // Floats start from -0, the identity of IEEE addition (an empty sum is fixed to +0 below).
+            T start = k == 0 ? T.Zero : T.Zero * -T.One;
+            for (int j = 0; j < n; j++) Unsafe.Add(ref crow, j) = start;
             for (int p = 0; p < k; p++)
             {
                 T av = Unsafe.Add(ref a, i * k + p);

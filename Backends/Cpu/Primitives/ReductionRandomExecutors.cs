@@ -54,7 +54,7 @@ internal static partial class PrimitiveExecutors
                 {
                     long start = a * n * inner + c;
                     // f32 sums accumulate in double: as cheap here, and closer to the reference's single rounding.
-                    double acc = isSum ? 0 : double.NegativeInfinity;
+                    double acc = isSum ? -0.0 : double.NegativeInfinity; // -0: the identity of IEEE addition
                     int accInt = isSum ? 0 : int.MinValue;
                     for (int step = 0; step < n; step++)
                     {

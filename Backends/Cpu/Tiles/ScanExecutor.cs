@@ -11,10 +11,19 @@ namespace ArrayLang.Backends.Cpu.Tiles;
 /// step per operation. Uniform (scalar) operands are the same in every lane; uniform results are
 /// written by tile 0.
 /// </summary>
+/// <remarks>
+/// Note [time blocks]: after vmap, xs usually reach the scan transposed (a lane's steps are
+/// contiguous, consecutive lanes far apart), so one step of a tile touches one cache line per lane.
+/// Such an xs operand is loaded <see cref="TimeBlock"/> steps at a time: each lane's run of steps
+/// is read contiguously into a step-major block, and the following steps read their lanes densely.
+/// </remarks>
 internal sealed class ScanExecutor : KernelExecutor
 {
     /// <summary>Lanes per tile: enough to fill SIMD registers many times, few enough to spread W5's batch over the cores.</summary>
     public const int LanesPerTile = 512;
+
+    /// <summary>Steps of a strided xs operand loaded at once (Note [time blocks]).</summary>
+    public const int TimeBlock = 16;
 
     private readonly ScanKernel _k;
     private readonly TileProgram _program;
@@ -23,6 +32,7 @@ internal sealed class ScanExecutor : KernelExecutor
     private readonly int[] _resultSlot;
     private readonly Strided[] _laneMaps;
     private readonly long[] _timeStride;
+    private readonly int[] _blocked;
     private readonly long _lanes;
     private readonly int _consts, _carries, _maxThreads;
 
@@ -46,7 +56,56 @@ internal sealed class ScanExecutor : KernelExecutor
             ? new Strided(o.Map.Offset, [], [], _size[i])
             : new Strided(o.Map.Offset, i < first ? o.Map.Strides : o.Map.Strides.Skip(1).ToArray(), laneDims, _size[i])).ToArray();
         _timeStride = k.Operands.Select((o, i) => i < first || o.Map.Rank == 0 ? 0L : o.Map.Strides[0]).ToArray();
+        _blocked = Enumerable.Range(first, k.Operands.Length - first)
+            .Where(i => !k.Operands[i].Uniform && !_laneMaps[i].IsDense).ToArray();
     }
+
+    /// <summary>Loads steps <c>[step0, step0 + count)</c> of every blocked xs operand into its step-major block.</summary>
+    private void FillBlocks(BufferRef[] buffers, Worker w, int step0, int count, int n)
+    {
+        int length = _k.Params.Length;
+        bool reverse = _k.Params.Reverse;
+        for (int b = 0; b < _blocked.Length; b++)
+        {
+            int i = _blocked[b];
+            var src = buffers[_k.Operands[i].Buffer];
+            long ts = _timeStride[i];
+            var offsets = w.LaneOffsets[b];
+            var block = BlockOf(w, b, n);
+            for (int s = 0; s < count; s++)
+            {
+                int t = reverse ? length - 1 - (step0 + s) : step0 + s;
+                long shift = t * ts;
+                switch (_size[i])
+                {
+                    case 4:
+                    {
+                        ref int d = ref block.At<int>((long)s * n);
+                        ref int x = ref src.At<int>(0);
+                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
+                        break;
+                    }
+                    case 8:
+                    {
+                        ref long d = ref block.At<long>((long)s * n);
+                        ref long x = ref src.At<long>(0);
+                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
+                        break;
+                    }
+                    default:
+                    {
+                        ref byte d = ref block.At<byte>((long)s * n);
+                        ref byte x = ref src.At<byte>(0);
+                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static BufferRef BlockOf(Worker w, int b, int n) =>
+        new(w.Blocks, (long)b * TimeBlock * LanesPerTile * 8, TimeBlock * n);
 
     /// <summary>Points slot <paramref name="i"/> at operand <paramref name="i"/>'s lanes (in place when dense, else gathered into <paramref name="lane"/>).</summary>
     private void LoadLanes(BufferRef[] buffers, BufferRef[] slots, int i, long lane0, int n, long shift, BufferRef lane, bool copy)
@@ -71,6 +130,8 @@ internal sealed class ScanExecutor : KernelExecutor
     {
         public required byte[] Scratch;
         public required BufferRef[] Slots;
+        public required byte[] Blocks;
+        public required long[][] LaneOffsets;
     }
 
     public override void Run(BufferRef[] buffers)
@@ -80,7 +141,13 @@ internal sealed class ScanExecutor : KernelExecutor
         CpuParallel.For(tiles, work >= CpuParallel.ParallelThreshold, _maxThreads,
             () =>
             {
-                var w = new Worker { Scratch = ScratchPool.Rent(_program.ScratchBytes), Slots = new BufferRef[_program.SlotCount] };
+                var w = new Worker
+                {
+                    Scratch = ScratchPool.Rent(_program.ScratchBytes),
+                    Slots = new BufferRef[_program.SlotCount],
+                    Blocks = new byte[_blocked.Length * TimeBlock * LanesPerTile * 8],
+                    LaneOffsets = _blocked.Select(_ => new long[LanesPerTile]).ToArray(),
+                };
                 _program.InitWorker(w.Scratch, w.Slots);
                 return w;
             },
@@ -110,11 +177,17 @@ internal sealed class ScanExecutor : KernelExecutor
             }
         }
 
+        for (int b = 0; b < _blocked.Length; b++) _laneMaps[_blocked[b]].Offsets(lane0, w.LaneOffsets[b].AsSpan(0, n));
         for (int step = 0; step < length; step++)
         {
             int t = _k.Params.Reverse ? length - 1 - step : step;
+            if (_blocked.Length > 0 && step % TimeBlock == 0) FillBlocks(buffers, w, step, Math.Min(TimeBlock, length - step), n);
             for (int i = _consts + _carries; i < ops.Length; i++)
-                LoadLanes(buffers, slots, i, lane0, n, t * _timeStride[i], TileProgram.Lane(w.Scratch, i), copy: false);
+            {
+                int b = Array.IndexOf(_blocked, i);
+                if (b >= 0) slots[i] = BlockOf(w, b, n).Slice((long)(step % TimeBlock) * n, n, _size[i]);
+                else LoadLanes(buffers, slots, i, lane0, n, t * _timeStride[i], TileProgram.Lane(w.Scratch, i), copy: false);
+            }
             _program.Run(slots, n);
             for (int j = 0; j < _carries; j++)
             {

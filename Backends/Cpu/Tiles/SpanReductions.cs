@@ -85,7 +85,9 @@ internal static class SpanReductions
 
     private static T ReduceFloat<T>(ReduceKind kind, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T acc = IdentityFloat<T>(kind);
+        // A non-empty sum starts from -0, the identity of IEEE addition, so that a sum of -0s is -0
+        // as in the reference; the empty sum is +0 (StoreIdentity).
+        T acc = kind == ReduceKind.Sum && x.Length > 0 ? T.NegativeZero : IdentityFloat<T>(kind);
         int i = 0;
         if (Vector512.IsHardwareAccelerated && x.Length >= 2 * Vector512<T>.Count)
         {

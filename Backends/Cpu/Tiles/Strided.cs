@@ -88,6 +88,33 @@ internal sealed class Strided
         }
     }
 
+    /// <summary>The element offsets of domain indices <c>[start, start + result.Length)</c>.</summary>
+    public void Offsets(long start, Span<long> result)
+    {
+        if (result.Length == 0) return;
+        int rank = _dims.Length;
+        Span<long> idx = stackalloc long[rank];
+        long rest = start, pos = _offset;
+        for (int d = rank - 1; d >= 0; d--)
+        {
+            idx[d] = rest % _dims[d];
+            rest /= _dims[d];
+            pos += idx[d] * _strides[d];
+        }
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = pos;
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                idx[d]++;
+                pos += _strides[d];
+                if (idx[d] < _dims[d]) break;
+                pos -= _dims[d] * _strides[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
     /// <summary>Copies <paramref name="n"/> elements from <paramref name="src"/> (byte stride <paramref name="srcStep"/>) to <paramref name="dst"/> (byte stride <paramref name="dstStep"/>).</summary>
     private static void Run(ref byte src, long srcStep, ref byte dst, long dstStep, int n, int size)
     {
