@@ -44,13 +44,17 @@ let tests =
             let xs, ys = Quickstart.Program.inputs 500
             let plain = Array.map2 (fun (x: float32) (y: float32) -> x * y + f32op sin x) xs ys
             for name, r in [ "loop", Quickstart.Program.loop xs ys; "vmap", Quickstart.Program.batched xs ys; "jit(vmap)", Quickstart.Program.compiled xs ys ] do
-                Expect.equal (maxRelError r plain) 0.0 name
+                // The default backend is the CPU: its sin is VectorMath's (a few ulp, docs/backends.md) and it may
+                // contract x*y + s into one FMA (IR.md), so agreement is to a few f32 ulp, not bitwise.
+                Expect.isLessThanOrEqual (maxRelError r plain) 1e-6 name
         }
         test "QuickstartCSharp: loop, vmap and jit(vmap) equal a plain loop" {
             let xs, ys = QuickstartCSharp.Quickstart.Inputs 500 |> fun struct (a, b) -> a, b
             let plain = Array.map2 (fun (x: float32) (y: float32) -> x * y + f32op sin x) xs ys
             for name, r in [ "loop", QuickstartCSharp.Quickstart.Loop(xs, ys); "vmap", QuickstartCSharp.Quickstart.Vmap(xs, ys); "jit(vmap)", QuickstartCSharp.Quickstart.JitVmap(xs, ys) ] do
-                Expect.equal (maxRelError r plain) 0.0 name
+                // The default backend is the CPU: its sin is VectorMath's (a few ulp, docs/backends.md) and it may
+                // contract x*y + s into one FMA (IR.md), so agreement is to a few f32 ulp, not bitwise.
+                Expect.isLessThanOrEqual (maxRelError r plain) 1e-6 name
         }
         test "LogisticRegression: per-example predictions and losses equal a plain loop" {
             let n, d = 300, 5

@@ -125,6 +125,15 @@ let tests =
                 }
             let e = raises (fun () -> lower [ s32 ] changesType |> ignore)
             Expect.stringContains e.Message "initial carry's types" "the carry"
+            let mutableLocal (x: Tensor) =
+                vectorize {
+                    let mutable h = x // captured by the loop body as a hidden ref cell: not carried
+                    for _ in 0 .. 3 do
+                        h <- h + 1.0
+                    return h
+                }
+            let message = try lower [ s32 ] mutableLocal |> ignore; "" with :? ArrayLang.Ir.IrException as e -> e.Message
+            Expect.stringContains message "exists only there: carry it out" "a let mutable written in a loop body says what to do"
         }
         test "Loop.forRange, forEach, whileTrue and branch work outside the builder too" {
             let f (xs: Tensor) =
