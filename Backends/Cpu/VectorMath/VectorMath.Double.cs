@@ -20,14 +20,14 @@ public static partial class VectorMath
     private const double Ln2LoD = 1.9082149292705877e-10;
 
     /// <summary>2^k for integer-valued double lanes k in [-1022, 1023].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TD Pow2D<TD>(TD k) where TD : struct, IF64Lanes<TD> =>
         TD.ShiftLeftLong(TD.AddLong(TD.ConvertToLong(k), TD.SplatBits(1023)), 52);
 
     /// <summary>e^x per double lane, Note [double exp and log].</summary>
     internal struct ExpF64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
             var xc = TD.Clamp(x, TD.Splat(-746), TD.Splat(710));
@@ -54,7 +54,7 @@ public static partial class VectorMath
     /// <summary>e^x - 1 per double lane, Note [double exp and log].</summary>
     internal struct Expm1F64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
             // Below -38 the result rounds to -1. k stays <= 1023 even where x log2(e) rounds up to 1024
@@ -78,7 +78,7 @@ public static partial class VectorMath
     /// log of positive normal double lanes as hi + lo parts of k ln2 + log(1 + f), with
     /// <paramref name="fCorrection"/> (already divided by m) added to log(1 + f), Note [double exp and log].
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TD LogOfNormalF64<TD>(TD x, TD kAdjust, TD fCorrection) where TD : struct, IF64Lanes<TD>
     {
         var tmp = TD.SubtractLong(x, TD.SplatBits(0x3FE6A09E667F3BCD)); // bits of sqrt(1/2)
@@ -97,7 +97,7 @@ public static partial class VectorMath
     /// <summary>Natural logarithm per double lane, Note [double exp and log].</summary>
     internal struct LogF64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
             var normal = TD.GreaterThanOrEqual(x, TD.Splat(2.2250738585072014e-308)) & TD.LessThan(x, TD.Splat(double.PositiveInfinity));
@@ -121,7 +121,7 @@ public static partial class VectorMath
     /// <summary>log(1 + x) per double lane, Note [double exp and log].</summary>
     internal struct Log1pF64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
             var one = TD.Splat(1);

@@ -17,7 +17,7 @@ public static partial class VectorMath
     /// <summary>Hyperbolic tangent per double lane, Note [double tanh, logistic, erf, pow, atan2].</summary>
     internal struct TanhF64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
             var a = TD.Abs(x);
@@ -30,7 +30,7 @@ public static partial class VectorMath
     /// <summary>The logistic sigmoid per double lane, Note [double tanh, logistic, erf, pow, atan2].</summary>
     internal struct LogisticF64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
             var e = ExpF64.Apply(-TD.Abs(x));

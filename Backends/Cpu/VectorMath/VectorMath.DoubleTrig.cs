@@ -23,7 +23,7 @@ public static partial class VectorMath
     /// <summary>Which of sin, cos and tan a double trig kernel computes.</summary>
     private enum TrigKind { Sin, Cos, Tan }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TD TrigF64<TD>(TD x, TrigKind kind) where TD : struct, IF64Lanes<TD>
     {
         var a = TD.Abs(x);
@@ -86,21 +86,21 @@ public static partial class VectorMath
     /// <summary>Sine per double lane, Note [double trig].</summary>
     internal struct SinF64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD> => TrigF64(x, TrigKind.Sin);
     }
 
     /// <summary>Cosine per double lane, Note [double trig].</summary>
     internal struct CosF64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD> => TrigF64(x, TrigKind.Cos);
     }
 
     /// <summary>Tangent per double lane, Note [double trig].</summary>
     internal struct TanF64 : IUnaryF64
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD> => TrigF64(x, TrigKind.Tan);
     }
 }

@@ -34,7 +34,7 @@ public static partial class VectorMath
     /// <summary>e^x per lane, Note [exp reduction].</summary>
     internal struct ExpF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             // Beyond [-104, 89] the result is 0 or +inf; the clamp keeps k within two-step scaling range.
@@ -61,7 +61,7 @@ public static partial class VectorMath
     /// <summary>e^x - 1 per lane, Note [expm1].</summary>
     internal struct Expm1F32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             // Below -18 the result rounds to -1; 88.7228317 is the largest float whose expm1 is finite.
@@ -87,19 +87,19 @@ public static partial class VectorMath
     /// <c>exp(-inf) = +0</c>, <c>exp(+inf) = +inf</c>, NaN gives NaN, results above float's range
     /// (x &gt; 88.7228) overflow to +inf and small results (x &lt; -87.34) are denormal, then 0.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x) => ExpF32.Apply(new F32x16(x)).V;
 
     /// <summary>e^x for each of 8 lanes; the same bits as <see cref="Exp(Vector512{float})"/> per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x) => ExpF32.Apply(new F32x8(x)).V;
 
     /// <summary>e^x of one float; the same bits as a lane of <see cref="Exp(Vector512{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Exp(float x) => F32x4.GetLane(ExpF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>e^x of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Exp(ReadOnlySpan<float> x, Span<float> result) => Map<ExpF32>(x, result);
 
     /// <summary>
@@ -107,18 +107,18 @@ public static partial class VectorMath
     /// <c>expm1(±0) = ±0</c>, <c>expm1(-inf) = -1</c>, <c>expm1(+inf) = +inf</c>, NaN gives NaN,
     /// overflow (x &gt; 88.7228) gives +inf.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Expm1(Vector512<float> x) => Expm1F32.Apply(new F32x16(x)).V;
 
     /// <summary>e^x - 1 for each of 8 lanes; the same bits as <see cref="Expm1(Vector512{float})"/> per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Expm1(Vector256<float> x) => Expm1F32.Apply(new F32x8(x)).V;
 
     /// <summary>e^x - 1 of one float; the same bits as a lane of <see cref="Expm1(Vector512{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Expm1(float x) => F32x4.GetLane(Expm1F32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>e^x - 1 of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Expm1(ReadOnlySpan<float> x, Span<float> result) => Map<Expm1F32>(x, result);
 }

@@ -22,7 +22,7 @@ public static partial class VectorMath
     /// <summary>Hyperbolic tangent per lane, Note [tanh and logistic].</summary>
     internal struct TanhF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var a = TV.Abs(x);
@@ -34,7 +34,7 @@ public static partial class VectorMath
             return result ^ SignBit(x);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static TV Small<TV>(TV a) where TV : struct, IF32Lanes<TV>
         {
             var z = a * a;
@@ -42,7 +42,7 @@ public static partial class VectorMath
             return TV.Fma(p * z, a, a);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static TV Large<TV>(TV a) where TV : struct, IF32Lanes<TV>
         {
             var e = ExpF32.Apply(a + a);
@@ -53,7 +53,7 @@ public static partial class VectorMath
     /// <summary>The logistic sigmoid 1 / (1 + e^-x) per lane, Note [tanh and logistic].</summary>
     internal struct LogisticF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var e = ExpF32.Apply(-TV.Abs(x));
@@ -69,19 +69,19 @@ public static partial class VectorMath
     /// Hyperbolic tangent of each of 16 lanes. Error at most BOUND_TANH; <c>tanh(±0) = ±0</c>,
     /// <c>tanh(±inf) = ±1</c>, NaN gives NaN.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Tanh(Vector512<float> x) => TanhF32.Apply(new F32x16(x)).V;
 
     /// <summary>Hyperbolic tangent of each of 8 lanes; the same bits as <see cref="Tanh(Vector512{float})"/> per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x) => TanhF32.Apply(new F32x8(x)).V;
 
     /// <summary>Hyperbolic tangent of one float; the same bits as a lane of <see cref="Tanh(Vector512{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float x) => F32x4.GetLane(TanhF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Hyperbolic tangent of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> result) => Map<TanhF32>(x, result);
 
     /// <summary>
@@ -89,18 +89,18 @@ public static partial class VectorMath
     /// Error at most BOUND_LOGISTIC; <c>logistic(-inf) = 0</c>, <c>logistic(+inf) = 1</c>, NaN gives
     /// NaN, and large negative x gives denormal results as <c>e^x</c> does.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Logistic(Vector512<float> x) => LogisticF32.Apply(new F32x16(x)).V;
 
     /// <summary>The logistic sigmoid of each of 8 lanes; the same bits as <see cref="Logistic(Vector512{float})"/> per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Logistic(Vector256<float> x) => LogisticF32.Apply(new F32x8(x)).V;
 
     /// <summary>The logistic sigmoid of one float; the same bits as a lane of <see cref="Logistic(Vector512{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Logistic(float x) => F32x4.GetLane(LogisticF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>The logistic sigmoid of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Logistic(ReadOnlySpan<float> x, Span<float> result) => Map<LogisticF32>(x, result);
 }

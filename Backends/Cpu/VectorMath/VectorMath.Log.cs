@@ -43,7 +43,7 @@ public static partial class VectorMath
     /// <summary>
     /// k ln2 + LogC + log1p(r + rLo) for the table entry <paramref name="index"/> (Note [log tables]).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV LogCombine<TV>(TV k, TV index, TV r, TV rLo) where TV : struct, IF32Lanes<TV>
     {
         var logc = TV.Lookup16(LogCHi, index);
@@ -62,7 +62,7 @@ public static partial class VectorMath
     }
 
     /// <summary>z InvC - 1 as r + rLo exactly: the product is split exactly, and subtracting 1 from it is exact.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (TV R, TV RLo) LogReduce<TV>(TV z, TV invc) where TV : struct, IF32Lanes<TV>
     {
         var product = z * invc;
@@ -70,7 +70,7 @@ public static partial class VectorMath
     }
 
     /// <summary>log x for positive normal lanes; <paramref name="kAdjust"/> is added to the exponent.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV LogOfNormal<TV>(TV x, TV kAdjust) where TV : struct, IF32Lanes<TV>
     {
         var tmp = TV.SubtractInt(x, TV.SplatBits(LogTableOffset));
@@ -84,7 +84,7 @@ public static partial class VectorMath
     /// <summary>Natural logarithm per lane, Note [log tables].</summary>
     internal struct LogF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             // Anything but a positive normal finite float takes the slow path (Note [lane independence of rare paths]).
@@ -111,7 +111,7 @@ public static partial class VectorMath
     /// <summary>log(1 + x) per lane, accurate near 0 (Note [log tables]).</summary>
     internal struct Log1pF32 : IUnaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Apply<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             var one = TV.Splat(1f);
@@ -147,37 +147,37 @@ public static partial class VectorMath
     /// Natural logarithm of each of 16 lanes. Error at most BOUND_LOG; <c>log(±0) = -inf</c>,
     /// <c>log(x &lt; 0) = NaN</c>, <c>log(+inf) = +inf</c>, NaN gives NaN, denormal inputs are exact inputs.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Log(Vector512<float> x) => LogF32.Apply(new F32x16(x)).V;
 
     /// <summary>Natural logarithm of each of 8 lanes; the same bits as <see cref="Log(Vector512{float})"/> per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Log(Vector256<float> x) => LogF32.Apply(new F32x8(x)).V;
 
     /// <summary>Natural logarithm of one float; the same bits as a lane of <see cref="Log(Vector512{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Log(float x) => F32x4.GetLane(LogF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Natural logarithm of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Log(ReadOnlySpan<float> x, Span<float> result) => Map<LogF32>(x, result);
 
     /// <summary>
     /// log(1 + x) of each of 16 lanes, accurate near 0. Error at most BOUND_LOG1P;
     /// <c>log1p(±0) = ±0</c>, <c>log1p(-1) = -inf</c>, NaN below -1, <c>log1p(+inf) = +inf</c>, NaN gives NaN.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Log1p(Vector512<float> x) => Log1pF32.Apply(new F32x16(x)).V;
 
     /// <summary>log(1 + x) of each of 8 lanes; the same bits as <see cref="Log1p(Vector512{float})"/> per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Log1p(Vector256<float> x) => Log1pF32.Apply(new F32x8(x)).V;
 
     /// <summary>log(1 + x) of one float; the same bits as a lane of <see cref="Log1p(Vector512{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Log1p(float x) => F32x4.GetLane(Log1pF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>log(1 + x) of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Log1p(ReadOnlySpan<float> x, Span<float> result) => Map<Log1pF32>(x, result);
 }

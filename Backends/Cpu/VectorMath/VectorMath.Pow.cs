@@ -32,7 +32,7 @@ namespace ArrayLang.Backends.Cpu;
 public static partial class VectorMath
 {
     /// <summary>|x|^y in double for positive finite x (from floats), Note [float pow].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TD PowOfFloatMagnitude<TD>(TD ax, TD y) where TD : struct, IF64Lanes<TD>
     {
         var tmp = TD.SubtractLong(ax, TD.SplatBits(0x3FE6A09E667F3BCD)); // bits of sqrt(1/2)
@@ -56,7 +56,7 @@ public static partial class VectorMath
     /// <summary>C's pow per lane, Note [float pow].</summary>
     internal struct PowF32 : IBinaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV, TD>(TV x, TV y)
             where TV : struct, IF32Lanes<TV>, IWidensToF64<TV, TD>
             where TD : struct, IF64Lanes<TD>
@@ -97,7 +97,7 @@ public static partial class VectorMath
     }
 
     /// <summary>atan2 in double for lanes that came from floats, Note [float atan2].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TD Atan2OfFloats<TD>(TD y, TD x) where TD : struct, IF64Lanes<TD>
     {
         var ax = TD.Abs(x);
@@ -124,7 +124,7 @@ public static partial class VectorMath
     /// <summary>C's atan2(y, x) per lane, Note [float atan2].</summary>
     internal struct Atan2F32 : IBinaryF32
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static TV Apply<TV, TD>(TV y, TV x)
             where TV : struct, IF32Lanes<TV>, IWidensToF64<TV, TD>
             where TD : struct, IF64Lanes<TD>
@@ -143,19 +143,19 @@ public static partial class VectorMath
     /// C's <c>pow(x, y)</c> for each of 16 lane pairs, every C99 special case included (Note [float pow]).
     /// Error at most BOUND_POW (computed in double, rounded once).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Pow(Vector512<float> x, Vector512<float> y) => PowF32.Apply<F32x16, F64x8>(new F32x16(x), new F32x16(y)).V;
 
     /// <summary>C's pow for each of 8 lane pairs; the same bits as <see cref="Pow(Vector512{float}, Vector512{float})"/> per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Pow(Vector256<float> x, Vector256<float> y) => PowF32.Apply<F32x8, F64x4>(new F32x8(x), new F32x8(y)).V;
 
     /// <summary>C's pow of one pair of floats; the same bits as a lane of <see cref="Pow(Vector512{float}, Vector512{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Pow(float x, float y) => F32x4.GetLane(PowF32.Apply<F32x4, F64x2>(F32x4.Splat(x), F32x4.Splat(y)), 0);
 
     /// <summary>C's pow of every pair of elements into <paramref name="result"/> (all the same length; it may be one of the inputs).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pow(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> result) => Map<PowF32>(x, y, result, "x", "y");
 
     /// <summary>
@@ -163,18 +163,18 @@ public static partial class VectorMath
     /// with C's signed zeros and infinities (<c>atan2(+0, -0) = pi</c>, <c>atan2(-inf, +inf) = -pi/4</c>).
     /// Error at most BOUND_ATAN2 (computed in double, rounded once; Note [float atan2]).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Atan2(Vector512<float> y, Vector512<float> x) => Atan2F32.Apply<F32x16, F64x8>(new F32x16(y), new F32x16(x)).V;
 
     /// <summary>atan2 for each of 8 lane pairs; the same bits as <see cref="Atan2(Vector512{float}, Vector512{float})"/> per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Atan2(Vector256<float> y, Vector256<float> x) => Atan2F32.Apply<F32x8, F64x4>(new F32x8(y), new F32x8(x)).V;
 
     /// <summary>atan2 of one pair of floats; the same bits as a lane of <see cref="Atan2(Vector512{float}, Vector512{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Atan2(float y, float x) => F32x4.GetLane(Atan2F32.Apply<F32x4, F64x2>(F32x4.Splat(y), F32x4.Splat(x)), 0);
 
     /// <summary>atan2 of every pair of elements into <paramref name="result"/> (all the same length; it may be one of the inputs).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Atan2(ReadOnlySpan<float> y, ReadOnlySpan<float> x, Span<float> result) => Map<Atan2F32>(y, x, result, "y", "x");
 }

@@ -69,14 +69,18 @@ public static partial class VectorMath
                 $"VectorMath: the result span has {result} elements but {inputName} has {input}; they must be equal", "result");
     }
 
-    // Note [optimized from the first call]: the entry points, span drivers, kernels and their helpers
-    // are compiled fully optimized at once (AggressiveOptimization) instead of starting as Tier-0
-    // code: a kernel's Tier-0 form calls every lane operation out of line (tens of times slower), the
-    // JIT may decline to inline a large kernel even when asked to, and on a loaded machine the
-    // background tier-up of these methods can take seconds to arrive.
+    // Note [optimized from the first call]: the span entry points and drivers, the rare paths, and
+    // the large pow and atan2 kernels are compiled fully optimized at once (AggressiveOptimization):
+    // a kernel's Tier-0 form calls every lane operation out of line (tens of times slower), and on a
+    // loaded machine the background tier-up can take seconds to arrive. The other kernels and the
+    // per-vector entry points are only AggressiveInlining, because an AggressiveOptimization method
+    // is never inlined, and a call per vector (arguments and result through memory) costs a third
+    // of a cheap kernel: they are inlined into the span drivers, and into a caller's optimized loop.
+    // The drivers themselves are NoInlining: the JIT's inlining budget grows with the root method,
+    // and a one-line span entry point as the root would leave no budget for the kernel.
 
     /// <summary>Runs a float function over a whole span: full vectors, then the tail through one padded vector.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<float> x, Span<float> result) where TK : IUnaryF32
     {
         CheckLengths(x.Length, result.Length, "x");
@@ -107,7 +111,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a binary float function over whole spans.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result, string aName, string bName)
         where TK : IBinaryF32
     {
@@ -148,7 +152,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a double function over a whole span.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<double> x, Span<double> result) where TK : IUnaryF64
     {
         CheckLengths(x.Length, result.Length, "x");
@@ -178,7 +182,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a binary double function over whole spans.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> result, string aName, string bName)
         where TK : IBinaryF64
     {
