@@ -13,7 +13,7 @@ namespace ArrayLang.Backends.Cpu;
 // smallest |r| of any float in that range. At and beyond 2^17 the lane takes Payne-Hanek
 // reduction (ReduceHuge): |x| = m 2^e exactly, and (|x| 2/pi) mod 4 is m times a 128-bit window of
 // the bits of 2/pi starting just above weight 4 / 2^e, computed in 128-bit integer arithmetic
-// (error below 2^-102 quadrants); r is the fraction times pi/2 in double, rounded to float once.
+// (error below 2^-102 quadrants); r is the fraction times pi/2 in double, split into float r + rLo.
 // That path is scalar, per lane, and shared by every width, so results stay bit-identical; it is
 // taken only by lanes with |x| >= 2^17, which real workloads rarely reach.
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArrayLang.Ir;
 
 namespace ArrayLang.Backends.Cpu;
@@ -21,8 +22,8 @@ public static partial class VectorMath
         ["log"] = (1, 2),
         ["log1p"] = (1, 2),
         ["expm1"] = (1, 2),
-        ["sin"] = (1, 2),
-        ["cos"] = (1, 2),
+        ["sin"] = (2, 2),
+        ["cos"] = (2, 2),
         ["tan"] = (1, 3),
         ["tanh"] = (1, 4),
         ["logistic"] = (2, 3),

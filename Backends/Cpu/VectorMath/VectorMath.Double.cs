@@ -105,7 +105,7 @@ public static partial class VectorMath
             return Slow(x);
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static TD Slow<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
             var denormal = TD.LessThan(x, TD.Splat(2.2250738585072014e-308));

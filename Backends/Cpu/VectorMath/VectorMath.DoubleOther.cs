@@ -42,6 +42,7 @@ public static partial class VectorMath
     /// <summary>erf per double lane through <see cref="ScalarMath.Erf"/>.</summary>
     internal struct ErfF64 : IUnaryF64
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
             for (int i = 0; i < TD.Count; i++) x = TD.WithLane(x, i, ScalarMath.Erf(TD.GetLane(x, i)));
@@ -52,6 +53,7 @@ public static partial class VectorMath
     /// <summary>C's pow per double lane through <see cref="ScalarMath.Pow"/>.</summary>
     internal struct PowF64 : IBinaryF64
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static TD Apply<TD>(TD x, TD y) where TD : struct, IF64Lanes<TD>
         {
             for (int i = 0; i < TD.Count; i++) x = TD.WithLane(x, i, ScalarMath.Pow(TD.GetLane(x, i), TD.GetLane(y, i)));
@@ -62,6 +64,7 @@ public static partial class VectorMath
     /// <summary>C's atan2 per double lane through <see cref="Math.Atan2"/>.</summary>
     internal struct Atan2F64 : IBinaryF64
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static TD Apply<TD>(TD y, TD x) where TD : struct, IF64Lanes<TD>
         {
             for (int i = 0; i < TD.Count; i++) y = TD.WithLane(y, i, Math.Atan2(TD.GetLane(y, i), TD.GetLane(x, i)));

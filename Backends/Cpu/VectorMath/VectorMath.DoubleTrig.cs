@@ -70,7 +70,7 @@ public static partial class VectorMath
         return result;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static TD HugeLanes<TD>(TD x, TD result, TrigKind kind) where TD : struct, IF64Lanes<TD>
     {
         for (int i = 0; i < TD.Count; i++)

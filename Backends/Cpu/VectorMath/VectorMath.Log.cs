@@ -93,7 +93,7 @@ public static partial class VectorMath
             return Slow(x);
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static TV Slow<TV>(TV x) where TV : struct, IF32Lanes<TV>
         {
             // Denormals are scaled by 2^23 into the normal range.
@@ -144,32 +144,40 @@ public static partial class VectorMath
 public static partial class VectorMath
 {
     /// <summary>
-    /// Natural logarithm of each of 16 lanes. Error at most BOUND_LOG; <c>log(±0) = -inf</c>,
+    /// Natural logarithm of each of 16 lanes. Error at most 1 ulp from the correctly rounded result (0.54 ulp from the exact value, over all floats); <c>log(±0) = -inf</c>,
     /// <c>log(x &lt; 0) = NaN</c>, <c>log(+inf) = +inf</c>, NaN gives NaN, denormal inputs are exact inputs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Log(Vector512<float> x) => LogF32.Apply(new F32x16(x)).V;
 
     /// <summary>Natural logarithm of each of 8 lanes; the same bits as <see cref="Log(Vector512{float})"/> per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Log(Vector256<float> x) => LogF32.Apply(new F32x8(x)).V;
 
     /// <summary>Natural logarithm of one float; the same bits as a lane of <see cref="Log(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Log(float x) => F32x4.GetLane(LogF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Natural logarithm of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Log(ReadOnlySpan<float> x, Span<float> result) => Map<LogF32>(x, result);
 
     /// <summary>
-    /// log(1 + x) of each of 16 lanes, accurate near 0. Error at most BOUND_LOG1P;
+    /// log(1 + x) of each of 16 lanes, accurate near 0. Error at most 1 ulp from the correctly rounded result (0.54 ulp from the exact value, over all floats);
     /// <c>log1p(±0) = ±0</c>, <c>log1p(-1) = -inf</c>, NaN below -1, <c>log1p(+inf) = +inf</c>, NaN gives NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Log1p(Vector512<float> x) => Log1pF32.Apply(new F32x16(x)).V;
 
     /// <summary>log(1 + x) of each of 8 lanes; the same bits as <see cref="Log1p(Vector512{float})"/> per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Log1p(Vector256<float> x) => Log1pF32.Apply(new F32x8(x)).V;
 
     /// <summary>log(1 + x) of one float; the same bits as a lane of <see cref="Log1p(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Log1p(float x) => F32x4.GetLane(Log1pF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>log(1 + x) of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Log1p(ReadOnlySpan<float> x, Span<float> result) => Map<Log1pF32>(x, result);
 }

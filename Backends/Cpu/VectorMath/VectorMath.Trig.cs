@@ -12,9 +12,12 @@ namespace ArrayLang.Backends.Cpu;
 // all minimax fits (Remez, weighted by the relative error). sin picks by q: sin r, cos r, -sin r,
 // -cos r; cos: cos r, -sin r, -cos r, sin r; tan: tan r for even q, -1/tan r for odd q (large
 // but finite near pi/2: no float is a multiple of pi/2). The reduced argument is r + rLo: rLo is
-// the part of |x| - q pi/2 below r's last bit, zero on sin's and cos's fast path (their error is
-// below an ulp without it) but kept by tan, whose odd quadrants turn r's relative error straight
-// into the result's (-1/r near a pole), and by every Payne-Hanek lane. tan's odd quadrants divide
+// the part of |x| - q pi/2 below r's last bit. sin and cos leave it zero on the Cody-Waite path:
+// without it they stay within 1.55 ulp of the exact value over all floats (2 ulp from the correctly
+// rounded result for 126 and 106 of the 2^32 floats, where |r| lies just above a power of two and
+// the result just below, so r's rounding weighs double), and keeping it costs a quarter more work
+// on the hot path (BENCH.md's W1 is sin). tan keeps it, since its odd quadrants turn r's relative
+// error straight into the result's (-1/r near a pole); every Payne-Hanek lane has it for free. tan's odd quadrants divide
 // once and refine with the division's exact residual, so -1/(t + tLo) rounds about once. sin and tan are odd, computed on |x| with
 // x's sign put back last, so sin(-0) = -0 and tan(-0) = -0; an infinite or NaN x gives NaN.
 
@@ -54,7 +57,7 @@ public static partial class VectorMath
         return (q, r, rLo);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static (TV Q, TV R, TV RLo) ReduceHugeLanes<TV>(TV a, TV q, TV r, TV rLo) where TV : struct, IF32Lanes<TV>
     {
         for (int i = 0; i < TV.Count; i++)
@@ -144,48 +147,60 @@ public static partial class VectorMath
 public static partial class VectorMath
 {
     /// <summary>
-    /// Sine of each of 16 lanes (radians). Error at most BOUND_SIN for every float; arguments at or
+    /// Sine of each of 16 lanes (radians). Error at most 2 ulp from the correctly rounded result for every float (1.55 ulp from the exact value; 126 of the 2^32 floats are 2 ulp off, Note [sin cos tan]); arguments at or
     /// beyond 2^17 are reduced exactly (Payne-Hanek, Note [trig reduction]). <c>sin(±0) = ±0</c>,
     /// infinities and NaN give NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Sin(Vector512<float> x) => SinF32.Apply(new F32x16(x)).V;
 
     /// <summary>Sine of each of 8 lanes; the same bits as <see cref="Sin(Vector512{float})"/> per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sin(Vector256<float> x) => SinF32.Apply(new F32x8(x)).V;
 
     /// <summary>Sine of one float; the same bits as a lane of <see cref="Sin(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sin(float x) => F32x4.GetLane(SinF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Sine of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sin(ReadOnlySpan<float> x, Span<float> result) => Map<SinF32>(x, result);
 
     /// <summary>
-    /// Cosine of each of 16 lanes (radians). Error at most BOUND_COS for every float (reduction as
+    /// Cosine of each of 16 lanes (radians). Error at most 2 ulp from the correctly rounded result for every float (1.54 ulp from the exact value; 106 floats are 2 ulp off) (reduction as
     /// for <see cref="Sin(Vector512{float})"/>). <c>cos(±0) = 1</c>, infinities and NaN give NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Cos(Vector512<float> x) => CosF32.Apply(new F32x16(x)).V;
 
     /// <summary>Cosine of each of 8 lanes; the same bits as <see cref="Cos(Vector512{float})"/> per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Cos(Vector256<float> x) => CosF32.Apply(new F32x8(x)).V;
 
     /// <summary>Cosine of one float; the same bits as a lane of <see cref="Cos(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Cos(float x) => F32x4.GetLane(CosF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Cosine of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Cos(ReadOnlySpan<float> x, Span<float> result) => Map<CosF32>(x, result);
 
     /// <summary>
-    /// Tangent of each of 16 lanes (radians). Error at most BOUND_TAN for every float; near odd
+    /// Tangent of each of 16 lanes (radians). Error at most 1 ulp from the correctly rounded result for every float (1.27 ulp from the exact value); near odd
     /// multiples of pi/2 the result is large but finite. <c>tan(±0) = ±0</c>, infinities and NaN give NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Tan(Vector512<float> x) => TanF32.Apply(new F32x16(x)).V;
 
     /// <summary>Tangent of each of 8 lanes; the same bits as <see cref="Tan(Vector512{float})"/> per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tan(Vector256<float> x) => TanF32.Apply(new F32x8(x)).V;
 
     /// <summary>Tangent of one float; the same bits as a lane of <see cref="Tan(Vector512{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tan(float x) => F32x4.GetLane(TanF32.Apply(F32x4.Splat(x)), 0);
 
     /// <summary>Tangent of every element of <paramref name="x"/> into <paramref name="result"/> (same length; may be <paramref name="x"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tan(ReadOnlySpan<float> x, Span<float> result) => Map<TanF32>(x, result);
 }

@@ -18,11 +18,13 @@ namespace ArrayLang.Backends.Cpu;
 /// <c>erf(-0) = -0</c>), overflow to infinity and gradual underflow (denormal results are kept,
 /// denormal inputs are handled) as C's functions do; <c>pow</c> and <c>atan2</c> follow C99
 /// Annex F in every special case.</para>
-/// <para>Error bounds are in ulps of the correctly rounded result (the exact value rounded to the
-/// result type once, as the reference evaluator computes it); each function's documentation states
-/// its bound, established for <c>float</c> by an exhaustive sweep over all 2^32 inputs
-/// (<c>tools/VectorMathSweep</c>) and checked in CI on a few million samples plus the edge values.
-/// See <c>docs/backends.md</c>, section "CPU vector math", for the table.</para>
+/// <para>Error bounds are in ulps from the reference evaluator's result: for <c>float</c> the
+/// correctly rounded value (the reference computes in double and rounds once), for <c>double</c>
+/// <c>Math.*</c> or <c>ScalarMath</c> (Note [error bounds]). Each function's documentation states
+/// its bound, and <see cref="MaxUlpError"/> returns it; for <c>float</c> it is established by an
+/// exhaustive sweep over all 2^32 inputs (<c>tools/VectorMathSweep</c>), and CI checks it on a few
+/// million samples plus the edge values. <c>docs/backends.md</c>, section "CPU vector math", has the
+/// table with the measured figures.</para>
 /// <para>The span functions run on the calling thread; the result span may be the input span itself
 /// (in place) but must not overlap it otherwise.</para>
 /// <para>The class lives in <c>ArrayLang.Backends.Cpu</c> (not in a namespace named after its folder)
@@ -67,7 +69,18 @@ public static partial class VectorMath
                 $"VectorMath: the result span has {result} elements but {inputName} has {input}; they must be equal", "result");
     }
 
+    // Note [optimized from the first call]: the span entry points and drivers, the rare paths, and
+    // the large pow and atan2 kernels are compiled fully optimized at once (AggressiveOptimization):
+    // a kernel's Tier-0 form calls every lane operation out of line (tens of times slower), and on a
+    // loaded machine the background tier-up can take seconds to arrive. The other kernels and the
+    // per-vector entry points are only AggressiveInlining, because an AggressiveOptimization method
+    // is never inlined, and a call per vector (arguments and result through memory) costs a third
+    // of a cheap kernel: they are inlined into the span drivers, and into a caller's optimized loop.
+    // The drivers themselves are NoInlining: the JIT's inlining budget grows with the root method,
+    // and a one-line span entry point as the root would leave no budget for the kernel.
+
     /// <summary>Runs a float function over a whole span: full vectors, then the tail through one padded vector.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<float> x, Span<float> result) where TK : IUnaryF32
     {
         CheckLengths(x.Length, result.Length, "x");
@@ -86,7 +99,7 @@ public static partial class VectorMath
     }
 
     // The tail goes through one padded vector of the same width: the same instructions as the body.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapTail<TK>(ReadOnlySpan<float> x, Span<float> result) where TK : IUnaryF32
     {
         Span<float> block = stackalloc float[16];
@@ -98,6 +111,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a binary float function over whole spans.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result, string aName, string bName)
         where TK : IBinaryF32
     {
@@ -120,7 +134,7 @@ public static partial class VectorMath
         if (i < n) MapTail<TK>(a[(int)i..], b[(int)i..], result[(int)i..]);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapTail<TK>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result) where TK : IBinaryF32
     {
         Span<float> blockA = stackalloc float[16];
@@ -138,6 +152,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a double function over a whole span.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<double> x, Span<double> result) where TK : IUnaryF64
     {
         CheckLengths(x.Length, result.Length, "x");
@@ -155,7 +170,7 @@ public static partial class VectorMath
         if (i < n) MapTail<TK>(x[(int)i..], result[(int)i..]);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapTail<TK>(ReadOnlySpan<double> x, Span<double> result) where TK : IUnaryF64
     {
         Span<double> block = stackalloc double[8];
@@ -167,6 +182,7 @@ public static partial class VectorMath
     }
 
     /// <summary>Runs a binary double function over whole spans.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Map<TK>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> result, string aName, string bName)
         where TK : IBinaryF64
     {
@@ -187,7 +203,7 @@ public static partial class VectorMath
         if (i < n) MapTail<TK>(a[(int)i..], b[(int)i..], result[(int)i..]);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MapTail<TK>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> result) where TK : IBinaryF64
     {
         Span<double> blockA = stackalloc double[8];
