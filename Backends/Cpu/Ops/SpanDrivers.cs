@@ -54,6 +54,7 @@ internal static class SpanDrivers
     private static ref T At<T>(Span<byte> s) where T : unmanaged =>
         ref Unsafe.As<byte, T>(ref MemoryMarshal.GetReference(s));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<T, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
         where T : unmanaged where TOp : IUnaryOp<T>
     {
@@ -66,6 +67,7 @@ internal static class SpanDrivers
         for (; i < n; i++) Unsafe.Add(ref r, i) = TOp.Scalar(Unsafe.Add(ref x, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<T, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
         where T : unmanaged where TOp : IBinaryOp<T>
     {
@@ -80,6 +82,7 @@ internal static class SpanDrivers
     }
 
     /// <summary>A comparison into bool bytes; 4-byte types compare 64 lanes at a time and narrow the masks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compare<T, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
         where T : unmanaged where TOp : ICompareOp<T>
     {
@@ -109,6 +112,7 @@ internal static class SpanDrivers
         where T : unmanaged where TOp : ICompareOp<T> => Compare<T, TOp>(dst, a, a, c, n);
 
     /// <summary><c>select(pred, a, b)</c>: 4-byte types widen 16 predicate bytes to a lane mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Select<T>(Span<byte> dst, ReadOnlySpan<byte> pred, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int n)
         where T : unmanaged
     {
@@ -131,6 +135,7 @@ internal static class SpanDrivers
         for (; i < n; i++) Unsafe.Add(ref r, i) = Unsafe.Add(ref p, i) != 0 ? Unsafe.Add(ref x, i) : Unsafe.Add(ref y, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Convert<TFrom, TTo, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
         where TFrom : unmanaged where TTo : unmanaged where TOp : IConvertOp<TFrom, TTo>
     {

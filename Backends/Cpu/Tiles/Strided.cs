@@ -51,6 +51,7 @@ internal sealed class Strided
     /// <summary>Writes <paramref name="src"/> to domain indices <c>[start, start + count)</c> of <paramref name="buffer"/>.</summary>
     public void Scatter(in BufferRef buffer, long start, int count, in BufferRef src) => Walk(buffer, start, count, src, gather: false, 0);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Walk(in BufferRef buffer, long start, int count, in BufferRef tile, bool gather, long shift)
     {
         if (count <= 0) return;
@@ -116,6 +117,7 @@ internal sealed class Strided
     }
 
     /// <summary>Copies <paramref name="n"/> elements from <paramref name="src"/> (byte stride <paramref name="srcStep"/>) to <paramref name="dst"/> (byte stride <paramref name="dstStep"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(ref byte src, long srcStep, ref byte dst, long dstStep, int n, int size)
     {
         if (srcStep == size && dstStep == size)
