@@ -22,8 +22,8 @@ public static class Control
     /// <paramref name="length"/> gives the number of steps.
     /// </summary>
     /// <example><code>
-    /// // h_{t+1} = tanh(a * h_t + x_t), keeping every h
-    /// var (h, hs) = Control.Scan((c, x) => [Tensor.Tanh(a * c[0] + x[0])] is var n ? (n, n) : default, [h0], [xs]);
+    /// // h_{t+1} = tanh(a * h_t + x_t), keeping every h: the final carry and hs = [h_1, ..., h_n]
+    /// var (carry, ys) = Control.Scan((c, x) => { Tensor h = Tensor.Tanh(a * c[0] + x[0]); return ([h], [h]); }, [h0], [xs]);
     /// </code></example>
     public static (IReadOnlyList<Tensor> Carry, IReadOnlyList<Tensor> Ys) Scan(
         Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>, (IReadOnlyList<Tensor> Carry, IReadOnlyList<Tensor> Y)> step,

@@ -1,3 +1,4 @@
+using ArrayLang.Backends.Cpu;
 using ArrayLang.Compile;
 
 namespace ArrayLang.CSharp;
@@ -5,15 +6,17 @@ namespace ArrayLang.CSharp;
 /// <summary>
 /// Where functions run unless the program names a backend: the one place both front ends (C#'s
 /// <c>Fn</c> and F#'s <c>jit</c>) read it. Note [default backend]: a jitted function compiles for
-/// <see cref="Instance"/>; a transformed function called without <c>jit</c> runs op by op on
-/// <see cref="Eager"/>, as JAX runs un-jitted code. Both are the reference evaluator until the CPU
-/// backend lands, when <see cref="Instance"/> becomes <c>ArrayLang.Backends.Cpu.CpuBackend.Instance</c>.
+/// <see cref="Instance"/>, the CPU backend with fusion; a transformed function called without
+/// <c>jit</c> runs op by op on <see cref="Eager"/> (the CPU backend without fusion, one kernel per
+/// equation: BENCH.md's "vmap"), as JAX runs un-jitted code op by op.
 /// </summary>
 public static class DefaultBackend
 {
+    private static readonly CpuBackend OpByOp = new(new CpuOptions { Fuse = false });
+
     /// <summary>The backend <c>jit</c> compiles for when none is given.</summary>
-    public static IBackend Instance => ReferenceBackend.Instance;
+    public static IBackend Instance => CpuBackend.Instance;
 
     /// <summary>The backend that runs transformed functions called without <c>jit</c> (op by op).</summary>
-    public static IBackend Eager => ReferenceBackend.Instance;
+    public static IBackend Eager => OpByOp;
 }

@@ -34,6 +34,9 @@ public sealed class Staged
     private readonly IReadOnlyList<string>? _parameterNames;
     private readonly ConcurrentDictionary<string, Compiled> _cache = new();
     private int _traces;
+    private volatile LastCall? _last;
+
+    private sealed record LastCall(IReadOnlyList<AVal> Types, Compiled Compiled);
 
     /// <summary>Wraps <paramref name="body"/>, which returns its results and what it wants to remember of the trace.</summary>
     public Staged(Func<IReadOnlyList<Tensor>, (IReadOnlyList<Tensor> Results, object? Info)> body, IBackend? backend = null,
@@ -57,12 +60,17 @@ public sealed class Staged
     /// <summary>The compiled function for arguments of <paramref name="types"/>, traced and compiled at the first request.</summary>
     public Compiled Compile(IReadOnlyList<AVal> types)
     {
+        // A loop calls with the same types again and again: compare with the last ones before building a key.
+        if (_last is { } last && last.Types.Count == types.Count && last.Types.SequenceEqual(types)) return last.Compiled;
         var key = string.Join(";", types);
-        if (_cache.TryGetValue(key, out var hit)) return hit;
-        var traced = Lower(types, out var info);
-        Interlocked.Increment(ref _traces);
-        var compiled = new Compiled(traced, Jit.Compile(traced.Function, Backend ?? DefaultBackend.Eager), info);
-        return _cache.GetOrAdd(key, compiled);
+        if (!_cache.TryGetValue(key, out var compiled))
+        {
+            var traced = Lower(types, out var info);
+            Interlocked.Increment(ref _traces);
+            compiled = _cache.GetOrAdd(key, new Compiled(traced, Jit.Compile(traced.Function, Backend ?? DefaultBackend.Eager), info));
+        }
+        _last = new LastCall(types.ToArray(), compiled);
+        return compiled;
     }
 
     /// <summary>Runs on <paramref name="args"/> (tracing and compiling for their types at the first call).</summary>

@@ -51,8 +51,10 @@ module internal WriteLog =
 
 /// <summary>
 /// Loop state for <c>vectorize { }</c> and the <c>Loop</c> functions: a mutable cell holding a tensor
-/// (or a tuple, record, array or list of tensors). Closures cannot capture a <c>let mutable</c>, but
-/// they can capture a state; a loop or branch carries the states its body writes.
+/// (or a tuple, record, array or list of tensors). A loop body is a closure traced once: a
+/// <c>let mutable</c> it writes (F# turns it into a hidden ref cell) changes while tracing but is not
+/// carried from step to step, and using it after the loop is an error. A loop or branch carries the
+/// states its body writes.
 /// </summary>
 [<Sealed>]
 type State<'T> internal (init: 'T) as this =

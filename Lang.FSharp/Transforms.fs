@@ -46,7 +46,7 @@ module internal Engine =
     let asTensor (what: string) (o: obj) =
         match o with
         | :? Tensor as t -> t
-        | _ -> invalidArg what $"%s{what}: a traced function must return tensors (or tuples, records, arrays and lists of them), found a %s{o.GetType().Name}"
+        | _ -> raise (Batching.UserError $"%s{what}: a traced function must return tensors (or tuples, records, arrays and lists of them), found a %s{o.GetType().Name}")
 
     let argNames (n: int) (trees: Tree list) =
         trees |> List.mapi (fun i t -> Tree.leafNames (if n <= 3 then string "xyz".[i] else $"x%d{i}") t) |> List.concat
@@ -79,12 +79,16 @@ module internal Engine =
             let leaves = flat |> List.collect snd
             if isTensorCall leaves then
                 if leaves |> List.exists (fun l -> not (l :? Tensor)) then
-                    invalidArg "args" $"%s{what}: called with a mix of tensors and arrays; inside a traced function pass tensors (Tensor.constant turns an array into one)"
+                    raise (Batching.UserError $"%s{what}: called with a mix of tensors and arrays; inside a traced function pass tensors (Tensor.constant turns an array into one)")
                 tensorImpl args
             else
                 let trees = List.map fst flat
+                let key = Tree.key trees
                 let body =
-                    staged.GetOrAdd(Tree.key trees, fun _ ->
+                    match staged.TryGetValue key with
+                    | true, b -> b
+                    | _ ->
+                    staged.GetOrAdd(key, fun _ ->
                         let types =
                             List.map2 (fun (t: Type) (a: obj) -> if t <> typeof<obj> then t elif isNull a then typeof<unit> else Tree.mapType typeof<Tensor> (a.GetType()))
                                 tensorTypes args
@@ -107,7 +111,7 @@ module internal Engine =
             | [], _ -> trees |> List.map (fun _ -> Some 0)
             | _ when axes.Length = trees.Length -> axes
             | [ a ], _ -> trees |> List.map (fun _ -> a)
-            | _ -> invalidArg what $"%s{what} has %d{axes.Length} entries, but %s{describe}"
+            | _ -> raise (Batching.UserError $"vmap: %s{what} has %d{axes.Length} entries, but %s{describe}")
         List.map2 (fun a t -> List.replicate (Tree.leafCount t) (toNullable a)) perTree trees |> List.concat |> ResizeArray :> _
 
     /// Per leaf, the in axis: `axes` per curried argument, or per component of a single tuple argument.
@@ -210,7 +214,7 @@ module Transforms =
         let fParams = fParams |> List.map (Tree.mapType typeof<Tensor>) // a transformed function may be typed for arrays
         let want = trees |> List.sumBy Tree.leafCount
         if want <> argumentTypes.Length then
-            invalidArg "argumentTypes" $"lower: the function's parameters hold %d{want} tensor(s), but %d{argumentTypes.Length} type(s) were given"
+            raise (Batching.UserError $"lower: the function's parameters hold %d{want} tensor(s), but %d{argumentTypes.Length} type(s) were given")
         let traced =
             Trace.Function(ResizeArray argumentTypes, (fun ts ->
                 let r = Dynamic.apply f (Engine.buildTensorArgs trees fParams (List.ofSeq ts))

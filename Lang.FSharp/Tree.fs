@@ -51,11 +51,14 @@ module Tree =
     let private isList (t: Type) = t.IsGenericType && t.GetGenericTypeDefinition() = typedefof<list<int>>
 
     let private unsupported (t: Type) =
-        ArgumentException(
+        (
             $"a structured value is made of tensors (or arrays), F# tuples, records, arrays and lists; %s{t.Name} is none of these")
 
     /// <summary>The structure of <paramref name="value"/> and its leaves, left to right (record fields in declaration order).</summary>
     let flatten (value: obj) : Tree * obj list =
+        match value with
+        | :? Tensor | :? NDArray -> Leaf, [ value ] // the common case, without reflection
+        | _ ->
         let leaves = ResizeArray<obj>()
         let rec go (v: obj) =
             match v with
@@ -70,7 +73,7 @@ module Tree =
                 elif t.IsArray && t.GetArrayRank() = 1 then
                     Array(t.GetElementType(), [ for x in (v :?> System.Array) -> go x ])
                 elif isList t then List(t.GetGenericArguments().[0], [ for x in (v :?> System.Collections.IEnumerable) -> go x ])
-                else raise (unsupported t)
+                else raise (Batching.UserError(unsupported t))
         let tree = go value
         tree, List.ofSeq leaves
 
@@ -95,10 +98,10 @@ module Tree =
         elif FSharpType.IsRecord(t, true)
              && FSharpType.GetRecordFields(t, true) |> Array.exists (fun p -> isLeafType p.PropertyType && p.PropertyType <> leaf) then
             let holds = if leaf = typeof<Tensor> then "arrays" else "tensors"
-            invalidArg "t" (
+            raise (Batching.UserError(
                 $"the record %s{t.Name} holds %s{holds} in its fields, so it cannot "
                 + "stand for the other side of a transformed function; make it generic in its leaf type, e.g. "
-                + $"type %s{t.Name}<'T> = {{ W: 'T; ... }}, and use %s{t.Name}<Tensor> inside and %s{t.Name}<NDArray> outside")
+                + $"type %s{t.Name}<'T> = {{ W: 'T; ... }}, and use %s{t.Name}<Tensor> inside and %s{t.Name}<NDArray> outside"))
         else t
 
     /// <summary>The type a value of shape <paramref name="tree"/> gets when built with no declared type: leaves
@@ -120,6 +123,9 @@ module Tree =
     /// <paramref name="leaves"/>, converting each leaf with <paramref name="convert"/> (given the declared leaf type).
     /// </summary>
     let build (leaf: Type) (convert: Type -> obj -> obj) (tree: Tree) (target: Type) (leaves: obj list) : obj =
+        match tree, leaves with
+        | Leaf, [ one ] -> convert (if isKnown target then target else leaf) one
+        | _ ->
         let queue = Queue<obj>(leaves)
         let rec go tree (target: Type) : obj =
             let target = if isKnown target then target else naturalType leaf tree
@@ -129,26 +135,26 @@ module Tree =
             | Tuple (_, ks) ->
                 let elems =
                     if FSharpType.IsTuple target && FSharpType.GetTupleElements(target).Length = ks.Length then FSharpType.GetTupleElements target
-                    else invalidArg "target" $"a tuple of %d{ks.Length} values cannot be a %s{target.Name}"
+                    else raise (Batching.UserError $"a tuple of %d{ks.Length} values cannot be a %s{target.Name}")
                 FSharpValue.MakeTuple(List.map2 go ks (List.ofArray elems) |> Array.ofList, target)
             | Record (_, ks) ->
-                if not (FSharpType.IsRecord(target, true)) then invalidArg "target" $"a record cannot be a %s{target.Name}"
+                if not (FSharpType.IsRecord(target, true)) then raise (Batching.UserError $"a record cannot be a %s{target.Name}")
                 let fields = FSharpType.GetRecordFields(target, true)
                 FSharpValue.MakeRecord(target, List.map2 go ks [ for f in fields -> f.PropertyType ] |> Array.ofList, true)
             | Array (_, ks) ->
-                if not target.IsArray then invalidArg "target" $"an array cannot be a %s{target.Name}"
+                if not target.IsArray then raise (Batching.UserError $"an array cannot be a %s{target.Name}")
                 let e = target.GetElementType()
                 let a = System.Array.CreateInstance(e, ks.Length)
                 ks |> List.iteri (fun i k -> a.SetValue(go k e, i))
                 box a
             | List (_, ks) ->
-                if not (isList target) then invalidArg "target" $"a list cannot be a %s{target.Name}"
+                if not (isList target) then raise (Batching.UserError $"a list cannot be a %s{target.Name}")
                 let e = target.GetGenericArguments().[0]
                 let cons = target.GetMethod("Cons")
                 let empty = target.GetProperty("Empty").GetValue(null)
                 List.foldBack (fun k acc -> cons.Invoke(null, [| go k e; acc |])) ks empty
         let v = go tree target
-        if queue.Count <> 0 then invalidArg "leaves" $"%d{queue.Count} leaves were left over building %A{tree}"
+        if queue.Count <> 0 then raise (Batching.UserError $"%d{queue.Count} leaves were left over building %A{tree}")
         v
 
     /// <summary>An array-side leaf (NDArray, a number, or an F# array of numbers) as an NDArray.</summary>
@@ -171,17 +177,17 @@ module Tree =
         | :? (float[,,]) as a -> NDArrayConversions.From a
         | :? (int[,,]) as a -> NDArrayConversions.From a
         | :? (bool[,,]) as a -> NDArrayConversions.From a
-        | :? Tensor as t -> invalidArg "v" $"a tensor ({t.Type}) was passed where an array is expected"
-        | _ -> raise (unsupported (v.GetType()))
+        | :? Tensor as t -> raise (Batching.UserError $"a tensor ({t.Type}) was passed where an array is expected")
+        | _ -> raise (Batching.UserError(unsupported (v.GetType())))
 
     /// <summary>An NDArray converted to a declared array-side leaf type (<c>NDArray</c>, an F# array or a number).</summary>
     let ofNDArray (target: Type) (a: NDArray) : obj =
         let need (rank: int) =
             if a.Shape.Rank <> rank then
-                invalidArg "target" $"an array of type {a.Type} cannot be a %s{target.Name} (rank %d{rank})"
+                raise (Batching.UserError $"an array of type {a.Type} cannot be a %s{target.Name} (rank %d{rank})")
         let elem (t: Type) =
             let want = NDArray.ElementType a.DType
-            if t <> want then invalidArg "target" $"an array of type {a.Type} holds %s{want.Name} elements, not %s{t.Name}"
+            if t <> want then raise (Batching.UserError $"an array of type {a.Type} holds %s{want.Name} elements, not %s{t.Name}")
         if target = typeof<NDArray> || target = typeof<obj> then box a
         elif numberTypes.Contains target then need 0; elem target; a.Data.GetValue 0
         elif target.IsArray then
@@ -192,7 +198,7 @@ module Tree =
             let r = System.Array.CreateInstance(e, dims)
             Buffer.BlockCopy(a.Data, 0, r, 0, Buffer.ByteLength a.Data)
             box r
-        else invalidArg "target" $"an array result cannot be a %s{target.Name}"
+        else raise (Batching.UserError $"an array result cannot be a %s{target.Name}")
 
     /// <summary>Names for the leaves, from <paramref name="name"/> and the record fields on the way.</summary>
     let leafNames (name: string) tree : string list =
@@ -216,10 +222,11 @@ module Tree =
         elif t = typeof<unit> then Unit
         elif FSharpType.IsTuple t then Tuple(t, FSharpType.GetTupleElements t |> Seq.map ofType |> List.ofSeq)
         elif FSharpType.IsRecord(t, true) then Record(t, FSharpType.GetRecordFields(t, true) |> Seq.map (fun p -> ofType p.PropertyType) |> List.ofSeq)
-        else invalidArg "t" $"the structure of a %s{t.Name} depends on its value (its length); give values, not types"
+        else raise (Batching.UserError $"the structure of a %s{t.Name} depends on its value (its length); give values, not types")
 
     /// <summary>A short text that is equal for equal structures (a cache key).</summary>
     let key (trees: Tree list) : string =
+        if trees |> List.forall (function Leaf -> true | _ -> false) then String('L', trees.Length) else
         let sb = Text.StringBuilder()
         let rec go tree =
             match tree with

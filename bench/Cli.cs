@@ -7,7 +7,7 @@ namespace ArrayLang.Bench;
 
 /// <summary>
 /// The command line: <c>dotnet run -c Release --project bench -- [--quick] [--json FILE]
-/// [--results DIR] [--workloads W1,W3] [--seed N] [--bdn]</c>.
+/// [--results DIR] [--render DIR] [--workloads W1,W3] [--methods ...] [--backends ...] [--seed N] [--bdn]</c>.
 /// </summary>
 public static class Cli
 {
@@ -17,14 +17,15 @@ public static class Cli
           --json FILE        write the measurements as JSON: [{"workload","backend","method","median_ms","peak_bytes",...}]
           --results DIR      write DIR/results.json, run.json, results.md and chart.svg (default for a full run: bench/results)
           --workloads LIST   only these workloads, e.g. W1,W4
-          --backends LIST    only these backends, e.g. reference (known: BACKENDS)
+          --backends LIST    these backends (known: BACKENDS; default: DEFAULT)
           --methods LIST     only these methods, e.g. hand-fused,TensorPrimitives (ratios need both baselines)
           --seed N           the inputs' random seed (default 1)
           --render DIR       render DIR/results.md and DIR/chart.svg again from DIR/results.json and DIR/run.json
           --bdn              time the same methods with BenchmarkDotNet (short in-process job) instead
         """;
 
-    private static string UsageText => Usage.Replace("BACKENDS", string.Join(", ", BenchBackends.All.Select(BenchBackends.Label)));
+    private static string UsageText => Usage.Replace("BACKENDS", string.Join(", ", BenchBackends.All.Select(BenchBackends.Label)))
+        .Replace("DEFAULT", string.Join(",", BenchBackends.Default.Select(BenchBackends.Label)));
 
     /// <summary>Parses <paramref name="args"/> and runs the suite.</summary>
     public static int Run(string[] args)
@@ -72,7 +73,8 @@ public static class Cli
             Console.Error.WriteLine($"bench: no workload matches --workloads {string.Join(",", only!)} (known: W1, W2, W3, W4, W5)");
             return 2;
         }
-        var backends = BenchBackends.All.Where(b => backendNames is null || backendNames.Contains(BenchBackends.Label(b))).ToArray();
+        var backends = backendNames is null ? BenchBackends.Default
+            : BenchBackends.All.Where(b => backendNames.Contains(BenchBackends.Label(b))).ToArray();
         if (backendNames?.FirstOrDefault(n => !BenchBackends.All.Any(b => BenchBackends.Label(b) == n)) is { } unknown)
         {
             Console.Error.WriteLine($"bench: unknown backend '{unknown}' in --backends (known: {string.Join(", ", BenchBackends.All.Select(BenchBackends.Label))})");
@@ -94,6 +96,13 @@ public static class Cli
         Console.WriteLine($"load average (1 min) at start: {loadBefore}");
         var total = Stopwatch.StartNew();
         var rows = new List<Measurement>();
+        var dispatch = new List<DispatchCost>();
+        foreach (var b in backends)
+        {
+            var d = Dispatch.Measure(b, quick ? 2_000 : 20_000);
+            dispatch.Add(d);
+            Console.WriteLine($"dispatch on {d.Backend}: {d.RunMicroseconds:F2} us per Run of f(x) = x + 1, {d.JitCallMicroseconds:F2} us through Jit.Compile (cache hit) + Run");
+        }
         try
         {
             foreach (var w in workloads) rows.AddRange(Runner.RunWorkload(w, backends, settings));
@@ -108,7 +117,7 @@ public static class Cli
         if (rows.Any(r => r.Extrapolated))
             Console.WriteLine("rows marked EXTRAPOLATED ran a prefix of the batch; their times are scaled linearly to the full batch");
 
-        var run = new RunInfo(quick, machine, DateTime.UtcNow, settings.TargetIterations, settings.BudgetSeconds, loadBefore, loadAfter);
+        var run = new RunInfo(quick, machine, DateTime.UtcNow, settings.TargetIterations, settings.BudgetSeconds, loadBefore, loadAfter) { Dispatch = dispatch };
         if (json is not null)
         {
             JsonReport.Write(json, rows);

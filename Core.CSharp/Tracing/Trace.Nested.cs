@@ -25,6 +25,9 @@ public static partial class Trace
     /// <summary>True while a trace is running on this thread (inside a function being traced).</summary>
     public static bool IsActive => Innermost is not null;
 
+    // Why a tensor of another trace shows up, and what to do (used by the errors that report it).
+    internal const string Escaped = "a value computed inside a loop or branch body, or inside another traced function, exists only there: carry it out (a scan or while carry, a cond result, a vectorize state) instead of keeping it in a variable the body writes, or pass it in as an argument";
+
     internal static bool IsRunning(TraceContext ctx) => _active is not null && _active.Contains(ctx);
 
     /// <summary>

@@ -46,7 +46,7 @@ public static partial class Trace
             var results = body(args);
             foreach (var r in results)
                 if (r.Context != ctx)
-                    throw new IrException($"function {name} returns a tensor from another trace (a value captured from an outer traced function); pass it in as an argument instead");
+                    throw new IrException($"function {name} returns a {r.Type} tensor from another trace: {Escaped}");
             var f = ctx.Builder.Build(name, results.Select(r => r.Atom).ToList(), constsFirst: true);
             TypeChecker.Check(f);
             return new TracedFunction(f, ctx.Constants);

@@ -88,7 +88,7 @@ public sealed partial class TraceContext
     {
         if (_lifted.TryGetValue(v, out var p)) return p;
         if (Parent is null)
-            throw new IrException($"a {v.Type} tensor from another trace was used here: a traced function cannot use the tensors of a trace that has finished; pass the value as an argument");
+            throw new IrException($"a {v.Type} tensor from a trace that has finished was used here: {Trace.Escaped}");
         var outer = Parent.Owns(v) ? v : Parent.LiftVar(v);
         p = Builder.AddParam(v.Type, outer.Name, isConst: true);
         _lifted[v] = p;

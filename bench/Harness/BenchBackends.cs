@@ -1,4 +1,6 @@
+using ArrayLang.Backends.Cpu;
 using ArrayLang.Compile;
+using ArrayLang.Compile.Passes;
 
 namespace ArrayLang.Bench.Harness;
 
@@ -16,26 +18,41 @@ public enum CompileMode
 
 /// <summary>
 /// The backends the suite measures, and the one place that knows how to ask each for a
-/// <see cref="CompileMode"/>. Note [bench backends]: the CPU backend and its pass options were not on
-/// main when the suite was written; adding a backend means adding it to <see cref="All"/> and a case
-/// to <see cref="For"/> that returns the backend configured for the mode. The jit cache keys
+/// <see cref="CompileMode"/>. Note [bench backends]: adding a backend means adding it to
+/// <see cref="All"/> (and <see cref="Default"/> if a plain run should measure it) and a case to
+/// <see cref="For"/> that returns the backend configured for the mode. The jit cache keys
 /// executables by <see cref="IBackend.Name"/>, so each configured variant needs its own name
-/// (e.g. <c>cpu/nofusion</c>) or two modes would share one executable.
+/// (the CPU backend's are <c>cpu</c>, <c>cpu/nofusion</c> and <c>cpu/[dce, cse, simplify(no-factoring), dce]</c>)
+/// or two modes would share one executable.
 /// </summary>
 public static class BenchBackends
 {
-    /// <summary>Every backend the suite runs, in the order reported.</summary>
-    public static IBackend[] All => [ReferenceBackend.Instance, ReferenceWithPasses.Standard];
+    private static readonly CpuBackend CpuNoFusion = new(new CpuOptions { Fuse = false });
+    private static readonly CpuBackend CpuNoFactoring = new(new CpuOptions
+    {
+        Passes = Pipeline.StandardWith(SimplifyOptions.Default with { FactorReductions = false }),
+    });
+
+    /// <summary>Every backend the suite knows, in the order reported (<c>--backends</c> picks among them).</summary>
+    public static IBackend[] All => [CpuBackend.Instance, ReferenceBackend.Instance, ReferenceWithPasses.Standard];
+
+    /// <summary>The backends a run measures when <c>--backends</c> is not given: the CPU backend, and the
+    /// reference evaluator as the cost of vmap without a compiler.</summary>
+    public static IBackend[] Default => [CpuBackend.Instance, ReferenceBackend.Instance];
 
     /// <summary>The name the results use for <paramref name="backend"/>, whatever mode it is configured for.</summary>
     public static string Label(IBackend backend) => backend switch
     {
+        CpuBackend => "cpu",
         ReferenceWithPasses => ReferenceWithPasses.Label,
         _ => backend.Name,
     };
 
     /// <summary>
-    /// <paramref name="backend"/> configured for <paramref name="mode"/>. The reference evaluator has
+    /// <paramref name="backend"/> configured for <paramref name="mode"/>. The CPU backend: <c>Fuse = false</c>
+    /// for <see cref="CompileMode.NoFusion"/> (one kernel per equation, after the standard passes), the
+    /// default backend for <see cref="CompileMode.Fusion"/>, and the standard passes with factoring off
+    /// for <see cref="CompileMode.FusionWithoutFactoring"/>. The reference evaluator has
     /// no passes, so every mode is the evaluator itself (and its <c>vmap</c> and <c>jit(vmap)</c>
     /// times agree up to noise); the results say <c>reference</c>, never <c>cpu</c>.
     /// <see cref="ReferenceWithPasses"/> runs the standard passes first (factoring off for
@@ -43,6 +60,12 @@ public static class BenchBackends
     /// </summary>
     public static IBackend For(IBackend backend, CompileMode mode) => backend switch
     {
+        CpuBackend => mode switch
+        {
+            CompileMode.NoFusion => CpuNoFusion,
+            CompileMode.FusionWithoutFactoring => CpuNoFactoring,
+            _ => CpuBackend.Instance,
+        },
         ReferenceBackend => backend,
         // No fused kernels exist yet: both modes run the standard passes; only the factoring differs.
         ReferenceWithPasses => mode == CompileMode.FusionWithoutFactoring ? ReferenceWithPasses.NoFactoring : ReferenceWithPasses.Standard,

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using ArrayLang.Bench.Harness;
 using ArrayLang.Bench.Workloads;
@@ -12,7 +13,12 @@ namespace ArrayLang.Bench.Report;
 /// </summary>
 public static class ResultsFolder
 {
-    private static readonly JsonSerializerOptions RunOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions RunOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Writes all four files into <paramref name="dir"/>.</summary>
     public static void Write(string dir, IReadOnlyList<Measurement> rows, RunInfo run)

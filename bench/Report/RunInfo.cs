@@ -12,7 +12,11 @@ namespace ArrayLang.Bench.Report;
 /// <param name="LoadBefore">The 1-minute load average when the run started (other jobs share the machine).</param>
 /// <param name="LoadAfter">The 1-minute load average when it ended.</param>
 public sealed record RunInfo(bool Quick, string Machine, DateTime WhenUtc, int TargetIterations, double BudgetSeconds,
-    string LoadBefore, string LoadAfter);
+    string LoadBefore, string LoadAfter)
+{
+    /// <summary>The cost of one call of a cached executable, per backend (empty when not measured).</summary>
+    public IReadOnlyList<Harness.DispatchCost> Dispatch { get; init; } = [];
+}
 
 /// <summary>Describes the machine a run measured.</summary>
 public static class MachineInfo

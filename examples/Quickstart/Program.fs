@@ -35,8 +35,10 @@ let inputs (n: int) =
     let rng = System.Random 42
     Array.init n (fun _ -> float32 (rng.NextDouble() * 2.0 - 1.0)), Array.init n (fun _ -> float32 (rng.NextDouble() * 2.0 - 1.0))
 
-/// Milliseconds of one call.
+/// Milliseconds of one call, after a collection (so that no method pays for another's garbage).
 let time (f: unit -> 'a) =
+    System.GC.Collect()
+    System.GC.WaitForPendingFinalizers()
     let sw = Stopwatch.StartNew()
     let r = f ()
     r, sw.Elapsed.TotalMilliseconds

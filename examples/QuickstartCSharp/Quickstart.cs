@@ -72,6 +72,8 @@ public static class Quickstart
         for (int round = 0; round < 3; round++) // methods take turns, so none profits alone from the JIT's later code
             for (int i = 0; i < methods.Length; i++)
             {
+                GC.Collect(); // so that no method pays for another's garbage
+                GC.WaitForPendingFinalizers();
                 var sw = Stopwatch.StartNew();
                 methods[i].Run();
                 best[i] = Math.Min(best[i], sw.Elapsed.TotalMilliseconds);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ArrayLang.Backends.Cpu.VectorMath;
+using ArrayLang.Backends.Cpu;
 using ArrayLang.Reference;
 
 namespace ArrayLang.Tools.VectorMathSweep;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
-using ArrayLang.Backends.Cpu.VectorMath;
+using ArrayLang.Backends.Cpu;
 using ArrayLang.Reference;
 
 namespace ArrayLang.Tools.VectorMathSweep;

@@ -46,6 +46,13 @@ internal static class Ulp
         return Math.ScaleB(1, e - 23);
     }
 
+    /// <summary>Whether <paramref name="exact"/> lies within 10^-4 ulp of a midpoint between two floats.</summary>
+    public static bool NearMidpoint(double exact)
+    {
+        double fraction = Math.Abs(exact - (float)exact) / Of(exact);
+        return Math.Abs(fraction - 0.5) < 1e-4;
+    }
+
     /// <summary>NaN, an infinity or a zero.</summary>
     public static bool IsSpecial(float x) => float.IsNaN(x) || float.IsInfinity(x) || x == 0;
 }

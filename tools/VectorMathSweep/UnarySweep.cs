@@ -57,7 +57,7 @@ internal static class UnarySweep
             for (int i = 0; i < Block; i++) _x[i] = BitConverter.UInt32BitsToSingle(Bits[i]);
             for (int i = 0; i < Block; i++)
             {
-                _exact[i] = f.Reference(_x[i]);
+                _exact[i] = Exact(_x[i]);
                 _reference[i] = (float)_exact[i];
             }
             Check();
@@ -69,6 +69,15 @@ internal static class UnarySweep
                 _exact[i] = -_exact[i];
             }
             Check();
+        }
+
+        // The reference's exact value; Fast where it cannot change the rounded result (UnaryFunction.Fast).
+        private double Exact(float x)
+        {
+            if (f.Fast is null || Ulp.IsSpecial(x)) return f.Reference(x);
+            double fast = f.Fast(x);
+            if (!double.IsFinite(fast) || Ulp.NearMidpoint(fast)) return f.Reference(x);
+            return fast;
         }
 
         private void Check()

@@ -1,5 +1,5 @@
 using System.Runtime.Intrinsics;
-using VM = ArrayLang.Backends.Cpu.VectorMath.VectorMath;
+using VM = ArrayLang.Backends.Cpu.VectorMath;
 
 namespace ArrayLang.Backends.Cpu.Ops;
 

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static System.Runtime.CompilerServices.MethodImplOptions;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 /// <summary>Sixteen float lanes in a <see cref="Vector512{T}"/> (Note [one kernel, every width]).</summary>
 internal readonly struct F32x16 : IF32Lanes<F32x16>, IWidensToF64<F32x16, F64x8>

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static System.Runtime.CompilerServices.MethodImplOptions;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 /// <summary>Four float lanes in a <see cref="Vector128{T}"/> (Note [one kernel, every width]).</summary>
 internal readonly struct F32x4 : IF32Lanes<F32x4>, IWidensToF64<F32x4, F64x2>

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static System.Runtime.CompilerServices.MethodImplOptions;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 /// <summary>Eight float lanes in a <see cref="Vector256{T}"/> (Note [one kernel, every width]).</summary>
 internal readonly struct F32x8 : IF32Lanes<F32x8>, IWidensToF64<F32x8, F64x4>

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using static System.Runtime.CompilerServices.MethodImplOptions;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 /// <summary>Two double lanes in a <see cref="Vector128{T}"/> (Note [one kernel, every width]).</summary>
 internal readonly struct F64x2 : IF64Lanes<F64x2>

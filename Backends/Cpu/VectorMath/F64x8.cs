@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using static System.Runtime.CompilerServices.MethodImplOptions;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 /// <summary>Eight double lanes in a <see cref="Vector512{T}"/> (Note [one kernel, every width]).</summary>
 internal readonly struct F64x8 : IF64Lanes<F64x8>

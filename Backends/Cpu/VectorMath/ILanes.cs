@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 // Note [one kernel, every width]
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 /// <summary>
 /// Table lookups for machines without AVX-512's 16-entry permute: lane by lane, slower but with

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 public static partial class VectorMath
 {

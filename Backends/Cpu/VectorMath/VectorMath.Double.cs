@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 // Note [double exp and log]
 // ~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -57,9 +57,10 @@ public static partial class VectorMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TD Apply<TD>(TD x) where TD : struct, IF64Lanes<TD>
         {
-            // Below -38 the result rounds to -1; past ln(DBL_MAX) k = 1024 makes 2^k infinite and the result +inf.
+            // Below -38 the result rounds to -1. k stays <= 1023 even where x log2(e) rounds up to 1024
+            // (x = ln(DBL_MAX) is finite); past ln(DBL_MAX), r > ln2 and 2^1023 (1 + p) overflows to +inf.
             var xc = TD.Clamp(x, TD.Splat(-38), TD.Splat(710));
-            var k = TD.Truncate(xc * TD.Splat(Log2ED));
+            var k = TD.Clamp(TD.Truncate(xc * TD.Splat(Log2ED)), TD.Splat(-55), TD.Splat(1023));
             var r = TD.Fma(k, TD.Splat(-Ln2HiD), xc);
             r = TD.Fma(k, TD.Splat(-Ln2LoD), r);
             var q = Horner(r, 0.16666666666666666, 0.041666666666666664, 0.0083333333333340965, 0.0013888888888890826,

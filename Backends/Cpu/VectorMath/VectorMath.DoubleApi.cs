@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 // The double entry points; kernels in VectorMath.Double*.cs, bounds in docs/backends.md.
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using ArrayLang.Reference;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 // Note [double tanh, logistic, erf, pow, atan2]
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 // Note [double trig]
 // ~~~~~~~~~~~~~~~~~~

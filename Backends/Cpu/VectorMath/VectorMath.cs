@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace ArrayLang.Backends.Cpu.VectorMath;
+namespace ArrayLang.Backends.Cpu;
 
 /// <summary>
 /// Fast vectorized transcendental functions for the CPU backend, with documented, tested error
@@ -25,6 +25,8 @@ namespace ArrayLang.Backends.Cpu.VectorMath;
 /// See <c>docs/backends.md</c>, section "CPU vector math", for the table.</para>
 /// <para>The span functions run on the calling thread; the result span may be the input span itself
 /// (in place) but must not overlap it otherwise.</para>
+/// <para>The class lives in <c>ArrayLang.Backends.Cpu</c> (not in a namespace named after its folder)
+/// so that <c>VectorMath.Exp</c> resolves from every namespace of the backend.</para>
 /// </remarks>
 public static partial class VectorMath
 {

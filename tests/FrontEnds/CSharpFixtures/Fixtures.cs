@@ -1,0 +1,42 @@
+using ArrayLang.CSharp;
+using ArrayLang.Ir;
+using ArrayLang.Tracing;
+using ArrayLang.Values;
+
+namespace FrontEnds.CSharpFixtures;
+
+/// <summary>Per-example functions written with the C# API, for the front-end tests.</summary>
+public static class Fixtures
+{
+    /// <summary>A matrix-vector layer with shared weights: tanh(w x + b).</summary>
+    public static readonly Fn3 Layer = Fn.Of((Tensor w, Tensor b, Tensor x) => Tensor.Tanh(w.Dot(x) + b));
+
+    /// <summary>Two results: the sum and the product.</summary>
+    public static readonly Fn2 SumAndProduct = Fn.Of((Tensor x, Tensor y) => (x + y, x * y));
+
+    /// <summary>Six arguments.</summary>
+    public static readonly Fn6 Six = Fn.Of((Tensor a, Tensor b, Tensor c, Tensor d, Tensor e, Tensor f) => a * b + c * d - e / f);
+
+    /// <summary>W5: h_{t+1} = tanh(a h_t + x_t) with Control.Scan; returns the final h.</summary>
+    public static readonly Fn3 Recurrence = Fn.Of((Tensor a, Tensor h0, Tensor xs) =>
+        Control.Scan((h, x) => { var next = Tensor.Tanh(a * h + x); return (next, next); }, h0, xs).Carry);
+
+    /// <summary>Collatz steps with Control.While; a per-example condition under vmap.</summary>
+    public static readonly Fn1 CollatzSteps = Fn.Of((Tensor n) =>
+        Control.While(c => c[0] > 1, c => [Tensor.Where((c[0] % 2).Eq(0), c[0] / 2, 3 * c[0] + 1), c[1] + 1],
+            [n, Tensor.Scalar(0, DType.I32)])[1]);
+
+    /// <summary>A branch per example with Control.Cond: sqrt where x >= 0, else 0.</summary>
+    public static readonly Fn1 SafeSqrt = Fn.Of((Tensor x) => Control.Cond(x >= 0.0, () => Tensor.Sqrt(x), () => x * 0.0));
+
+    /// <summary>A sum of i * x over i = 0 .. 4 with Control.ForLoop.</summary>
+    public static readonly Fn1 WeightedSum = Fn.Of((Tensor x) => Control.ForLoop(5, (i, acc) => acc + i.Cast(DType.F32) * x, x * 0.0));
+
+    /// <summary>An ensemble: the inner function vmapped over examples is invoked on tensors inside the outer one.</summary>
+    public static readonly Fn2 Ensemble = Fn.Of((Tensor w, Tensor xs) =>
+        Fn.Of((Tensor w1, Tensor x) => w1.Dot(x)).Vmap(inAxes: [null, 0]).Invoke(w, xs)).Vmap(inAxes: [0, null]);
+
+    /// <summary>A shape mismatch: adds a vector of 3 to a vector of 4 (the line is checked by a test).</summary>
+    public static Function Mismatch() =>
+        Fn.Of((Tensor x, Tensor y) => x + y).Lower(AVal.Of(DType.F32, 3), AVal.Of(DType.F32, 4)); // MISMATCH LINE
+}
