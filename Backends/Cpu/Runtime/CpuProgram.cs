@@ -43,6 +43,7 @@ internal sealed class CpuProgram
         ElementwiseKernel e => new ElementwiseExecutor(e, p.Buffers, options.MaxThreads),
         ContractionKernel c => new ContractionExecutor(c, p.Buffers, options.MaxThreads),
         ScanKernel s => new ScanExecutor(s, p.Buffers, options.MaxThreads),
+        WhileKernel w => new WhileExecutor(w, p.Buffers, options.MaxThreads),
         PrimitiveKernel pk => PrimitiveExecutors.Create(new PrimitiveSite(pk, p.Buffers, options, sub => new CpuProgram(sub, options))),
         _ => throw new NotSupportedException($"the CPU backend cannot run a {k.KindName} kernel"),
     };
