@@ -21,7 +21,7 @@ internal sealed class ScanExecutor : KernelExecutor
 {
     /// <summary>Lanes per tile: a tile's carries and step values stay in L1/L2 (8 KiB per f32 value),
     /// each step's dispatch is amortized over 128 vectors, and W5's 65,536 lanes still make 32 items.</summary>
-    public const int LanesPerTile = TileProgram.TileElements;
+    public const int LanesPerTile = TileProgram.LaneElements;
 
     /// <summary>Steps of a strided xs operand loaded at once (Note [time blocks]).</summary>
     public const int TimeBlock = 16;

@@ -47,7 +47,7 @@ internal sealed class WhileExecutor : KernelExecutor
 
     public override void Run(BufferRef[] buffers)
     {
-        int tiles = (int)Math.Max(1, (_lanes + TileProgram.TileElements - 1) / TileProgram.TileElements);
+        int tiles = (int)Math.Max(1, (_lanes + TileProgram.LaneElements - 1) / TileProgram.LaneElements);
         CpuParallel.For(tiles, _lanes >= CpuParallel.ParallelThreshold / 8, _maxThreads,
             () =>
             {
@@ -68,8 +68,8 @@ internal sealed class WhileExecutor : KernelExecutor
 
     private void RunTile(BufferRef[] buffers, Worker w, int tile)
     {
-        long lane0 = (long)tile * TileProgram.TileElements;
-        int n = (int)Math.Min(TileProgram.TileElements, _lanes - lane0);
+        long lane0 = (long)tile * TileProgram.LaneElements;
+        int n = (int)Math.Min(TileProgram.LaneElements, _lanes - lane0);
         var ops = _k.Operands;
         var slots = w.BodySlots;
         var cur = new BufferRef[_carries];
