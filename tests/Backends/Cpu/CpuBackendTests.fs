@@ -120,6 +120,17 @@ let tests =
                     || CpuBackend.HasPrimitiveKernel p
                 Expect.isTrue covered (sprintf "primitive %s has no lowering on the CPU backend" p.Name)
         }
+        test "intermediates beyond one array's reach are refused with a way out; fused, they never exist" {
+            let f =
+                parse """func f(x: f32[]) -> (f32[]) {
+                  a: f32[1024,1024,600] = broadcast_in_dim[shape=[1024,1024,600], dims=[]](x)  b: f32[1024,1024,600] = mul(a, 2.0)
+                  c: f32[] = reduce_sum[axes=[0,1,2]](b)  return (c) }"""
+            let unfused = CpuBackend(CpuOptions(Fuse = false, Passes = Pipeline([])))
+            let exe = unfused.Compile f
+            Expect.throwsT<InsufficientMemoryException> (fun () -> exe.Run(ResizeArray [ NDArray.Scalar(DType.F32, 1.0) ]) |> ignore) "too large"
+            let fusedExe = CpuBackend(CpuOptions(Passes = Pipeline([]))).Compile f :?> CpuExecutable
+            Expect.equal fusedExe.PeakBytes 4L "fused: only the scalar result is allocated"
+        }
         test "a wrong argument is reported with its position and types" {
             let f = parse "func f(x: f32[4]) -> (f32[4]) { a: f32[4] = exp(x)  return (a) }"
             let exe = CpuBackend.Instance.Compile f
