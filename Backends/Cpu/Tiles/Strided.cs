@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArrayLang.Backends.Cpu.Runtime;
 
 namespace ArrayLang.Backends.Cpu.Tiles;
@@ -124,6 +125,16 @@ internal sealed class Strided
         {
             Unsafe.CopyBlockUnaligned(ref dst, ref src, (uint)(n * size));
             return;
+        }
+        if (srcStep == 0 && dstStep == size)
+        {
+            // A broadcast: one element repeated (Span.Fill is vectorized).
+            switch (size)
+            {
+                case 4: MemoryMarshal.CreateSpan(ref Unsafe.As<byte, int>(ref dst), n).Fill(Unsafe.As<byte, int>(ref src)); return;
+                case 8: MemoryMarshal.CreateSpan(ref Unsafe.As<byte, long>(ref dst), n).Fill(Unsafe.As<byte, long>(ref src)); return;
+                default: MemoryMarshal.CreateSpan(ref dst, n).Fill(src); return;
+            }
         }
         switch (size)
         {
