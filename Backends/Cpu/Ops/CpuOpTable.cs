@@ -89,6 +89,10 @@ internal static class CpuOpTable
     private static readonly Dictionary<(string, DType, DType), SpanOp> ByKey =
         Rows.ToDictionary(r => (r.Primitive, r.Operand, r.Result), r => r.Code);
 
+    /// <summary>The fused multiply-add routine <c>a * b + c</c> of a float dtype (Note [fused multiply-add]).</summary>
+    public static SpanOp FusedMultiplyAdd(DType d) =>
+        d == DType.F32 ? Ternary<float, FmaOp<float>> : Ternary<double, FmaOp<double>>;
+
     /// <summary>The routine of a primitive on an operand dtype giving a result dtype, or null when there is none.</summary>
     public static SpanOp? Find(string primitive, DType operand, DType result) =>
         ByKey.TryGetValue((primitive, operand, result), out var op) ? op : null;
