@@ -118,6 +118,22 @@ let tests =
             Expect.equal k.SubPrograms.Length 1 "the body is a sub-program"
             Expect.equal (kinds k.SubPrograms.[0]) [ "elementwise" ] "its rev and add fuse"
         }
+        test "vmap of a while with a per-lane predicate is a lane-parallel while kernel" {
+            let f =
+                parse """func f(x: f32[], t: f32[]) -> (f32[], i32[]) {
+                  r: f32[], n: i32[] = while[consts=1](t, x, 0) {
+                    func c(t: f32[], x: f32[], n: i32[]) -> (bool[]) { a: f32[] = abs(x)  b: bool[] = gt(a, t)  return (b) }
+                    func b(t: f32[], x: f32[], n: i32[]) -> (f32[], i32[]) { y: f32[] = mul(x, 0.5)  m: i32[] = add(n, 1)  return (y, m) }
+                  }
+                  return (r, n) }"""
+            let batched = ArrayLang.Compile.Passes.Pipeline.Standard.Run(vmapAll f 8 [ Some 0; Some 0 ])
+            let p = fused batched
+            Expect.contains (kinds p) "while" "a lane-parallel while kernel"
+            let k = p.Kernels |> Seq.pick (function :? WhileKernel as w -> Some w | _ -> None)
+            Expect.equal k.LaneShape (Shape [| 8 |]) "the batch is the lane axis"
+            Expect.equal (k.CondInstructions |> Seq.map (fun i -> i.Primitive.Name) |> List.ofSeq) [ "abs"; "gt" ] "the per-lane predicate"
+            Expect.contains (kinds (unfused batched)) "primitive" "without fusion it runs its sub-programs"
+        }
         test "a value used after a kernel boundary is written once and read from its buffer" {
             let f =
                 parse """func f(x: f32[8], i: i32[]) -> (f32[8], f32[2]) {

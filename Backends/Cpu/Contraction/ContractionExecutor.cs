@@ -50,7 +50,7 @@ internal sealed class ContractionExecutor : KernelExecutor
         (_batch, _m, _n, _kDim) = (_lb.Length, _lf.Length, _rf.Length, _lc.Length);
         _lhsCanonical = Canonical(_lb, _lf, _lc, (long)_m * _kDim, _kDim, 1);
         _rhsCanonical = Canonical(_rb, _rc, _rf, (long)_kDim * _n, _n, 1);
-        _rowsPerItem = Math.Max(1, TileProgram.TileElements / Math.Max(1, _n));
+        _rowsPerItem = Math.Max(1, TileProgram.LaneElements / Math.Max(1, _n));
 
         var dims = k.Domain.Select(x => (long)x).ToArray();
         _inputs = k.Inputs.Select(i =>

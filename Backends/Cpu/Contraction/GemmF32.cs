@@ -34,6 +34,7 @@ internal static class GemmF32
     public static int PackedLength(int k, int n) => Panels(n) * k * Nr;
 
     /// <summary>Packs row-major <c>b[k, n]</c> into panels: panel <c>q</c> holds columns <c>32q .. 32q+31</c> as <c>k</c> rows of 32, zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(ReadOnlySpan<float> b, int k, int n, Span<float> packed)
     {
         int panels = Panels(n);
@@ -51,6 +52,7 @@ internal static class GemmF32
     }
 
     /// <summary><c>c[rows, n] = a[rows, k] B</c> with B packed by <see cref="Pack"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rows(ReadOnlySpan<float> a, ReadOnlySpan<float> packedB, Span<float> c, int rows, int k, int n)
     {
         if (k == 0)
@@ -85,6 +87,7 @@ internal static class GemmF32
     }
 
     /// <summary>An 8 x 32 block of C from 8 rows of A (stride <paramref name="k"/>) and one packed panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32(ref float a, int k, ref float b, ref float c, int ldc)
     {
         // Accumulators start at -0, the identity of IEEE addition: a single term -0 stays -0, as in the reference.
@@ -133,6 +136,7 @@ internal static class GemmF32
     }
 
     /// <summary>Fewer than 8 rows (or no AVX-512): the same terms in the same order, one row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelSmall(int mr, ref float a, int k, ref float b, ref float c, int ldc)
     {
         for (int r = 0; r < mr; r++)

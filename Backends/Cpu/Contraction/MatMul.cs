@@ -25,6 +25,7 @@ internal static class MatMul
     }
 
     /// <summary>For each row, <c>c[i,:] = sum_p a[i,p] * b[p,:]</c>, accumulating in order of <c>p</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RowsGeneric<T>(ref T a, ref T b, ref T c, int rows, int k, int n) where T : unmanaged, INumber<T>
     {
         for (int i = 0; i < rows; i++)

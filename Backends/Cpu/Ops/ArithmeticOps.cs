@@ -30,6 +30,15 @@ internal struct MulOp<T> : IBinaryOp<T> where T : unmanaged, INumberBase<T>
     public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => x * y;
 }
 
+/// <summary><c>x * y + z</c> rounded once (Note [fused multiply-add]); the scalar form gives the same bits.</summary>
+internal struct FmaOp<T> : ITernaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static T Scalar(T x, T y, T z) => T.FusedMultiplyAdd(x, y, z);
+    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y, Vector512<T> z) => typeof(T) == typeof(float)
+        ? Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
+        : Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+}
+
 internal struct DivFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorized => true;

@@ -1,6 +1,5 @@
 using ArrayLang.Ir;
 using static ArrayLang.Backends.Cpu.Ops.SpanDrivers;
-using V = ArrayLang.Backends.Cpu.Ops.VectorMathAdapter;
 
 namespace ArrayLang.Backends.Cpu.Ops;
 
@@ -28,16 +27,16 @@ internal static class CpuOpTable
         ("round", F32, F32, Unary<float, RoundOp<float>>), ("round", F64, F64, Unary<double, RoundOp<double>>),
         ("sqrt", F32, F32, Unary<float, SqrtOp<float>>), ("sqrt", F64, F64, Unary<double, SqrtOp<double>>),
         ("rsqrt", F32, F32, Unary<float, RsqrtF32Op>), ("rsqrt", F64, F64, Unary<double, RsqrtF64Op>),
-        ("exp", F32, F32, V.ExpF32), ("exp", F64, F64, V.ExpF64),
-        ("log", F32, F32, V.LogF32), ("log", F64, F64, V.LogF64),
-        ("log1p", F32, F32, V.Log1pF32), ("log1p", F64, F64, V.Log1pF64),
-        ("expm1", F32, F32, V.Expm1F32), ("expm1", F64, F64, V.Expm1F64),
-        ("sin", F32, F32, V.SinF32), ("sin", F64, F64, V.SinF64),
-        ("cos", F32, F32, V.CosF32), ("cos", F64, F64, V.CosF64),
-        ("tan", F32, F32, V.TanF32), ("tan", F64, F64, V.TanF64),
-        ("tanh", F32, F32, V.TanhF32), ("tanh", F64, F64, V.TanhF64),
-        ("logistic", F32, F32, V.LogisticF32), ("logistic", F64, F64, V.LogisticF64),
-        ("erf", F32, F32, V.ErfF32), ("erf", F64, F64, V.ErfF64),
+        ("exp", F32, F32, Unary<float, ExpF32>), ("exp", F64, F64, Unary<double, ExpF64>),
+        ("log", F32, F32, Unary<float, LogF32>), ("log", F64, F64, Unary<double, LogF64>),
+        ("log1p", F32, F32, Unary<float, Log1pF32>), ("log1p", F64, F64, Unary<double, Log1pF64>),
+        ("expm1", F32, F32, Unary<float, Expm1F32>), ("expm1", F64, F64, Unary<double, Expm1F64>),
+        ("sin", F32, F32, Unary<float, SinF32>), ("sin", F64, F64, Unary<double, SinF64>),
+        ("cos", F32, F32, Unary<float, CosF32>), ("cos", F64, F64, Unary<double, CosF64>),
+        ("tan", F32, F32, Unary<float, TanF32>), ("tan", F64, F64, Unary<double, TanF64>),
+        ("tanh", F32, F32, Unary<float, TanhF32>), ("tanh", F64, F64, Unary<double, TanhF64>),
+        ("logistic", F32, F32, Unary<float, LogisticF32>), ("logistic", F64, F64, Unary<double, LogisticF64>),
+        ("erf", F32, F32, Unary<float, ErfF32>), ("erf", F64, F64, Unary<double, ErfF64>),
 
         // predicates
         ("is_finite", F32, B, Predicate<float, IsFiniteOp<float>>), ("is_finite", F64, B, Predicate<double, IsFiniteOp<double>>),
@@ -58,8 +57,8 @@ internal static class CpuOpTable
         ("min", F32, F32, Binary<float, MinFloatOp<float>>), ("min", F64, F64, Binary<double, MinFloatOp<double>>), ("min", I32, I32, Binary<int, MinI32Op>),
 
         // binary, float
-        ("pow", F32, F32, V.PowF32), ("pow", F64, F64, V.PowF64),
-        ("atan2", F32, F32, V.Atan2F32), ("atan2", F64, F64, V.Atan2F64),
+        ("pow", F32, F32, Binary<float, PowF32>), ("pow", F64, F64, Binary<double, PowF64>),
+        ("atan2", F32, F32, Binary<float, Atan2F32>), ("atan2", F64, F64, Binary<double, Atan2F64>),
 
         // comparisons: every dtype
         .. Comparisons<float>(F32), .. Comparisons<double>(F64), .. Comparisons<int>(I32), .. Comparisons<byte>(B),
@@ -89,6 +88,10 @@ internal static class CpuOpTable
 
     private static readonly Dictionary<(string, DType, DType), SpanOp> ByKey =
         Rows.ToDictionary(r => (r.Primitive, r.Operand, r.Result), r => r.Code);
+
+    /// <summary>The fused multiply-add routine <c>a * b + c</c> of a float dtype (Note [fused multiply-add]).</summary>
+    public static SpanOp FusedMultiplyAdd(DType d) =>
+        d == DType.F32 ? Ternary<float, FmaOp<float>> : Ternary<double, FmaOp<double>>;
 
     /// <summary>The routine of a primitive on an operand dtype giving a result dtype, or null when there is none.</summary>
     public static SpanOp? Find(string primitive, DType operand, DType result) =>

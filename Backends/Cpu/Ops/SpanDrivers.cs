@@ -27,6 +27,13 @@ internal interface IBinaryOp<T> where T : unmanaged
     static abstract Vector512<T> Vector(Vector512<T> x, Vector512<T> y);
 }
 
+/// <summary>An elementwise function of three operands with scalar and Vector512 forms.</summary>
+internal interface ITernaryOp<T> where T : unmanaged
+{
+    static abstract T Scalar(T x, T y, T z);
+    static abstract Vector512<T> Vector(Vector512<T> x, Vector512<T> y, Vector512<T> z);
+}
+
 /// <summary>A comparison or predicate producing a bool from one or two operands.</summary>
 internal interface ICompareOp<T> where T : unmanaged
 {
@@ -54,6 +61,7 @@ internal static class SpanDrivers
     private static ref T At<T>(Span<byte> s) where T : unmanaged =>
         ref Unsafe.As<byte, T>(ref MemoryMarshal.GetReference(s));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<T, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
         where T : unmanaged where TOp : IUnaryOp<T>
     {
@@ -66,6 +74,7 @@ internal static class SpanDrivers
         for (; i < n; i++) Unsafe.Add(ref r, i) = TOp.Scalar(Unsafe.Add(ref x, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<T, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
         where T : unmanaged where TOp : IBinaryOp<T>
     {
@@ -79,7 +88,24 @@ internal static class SpanDrivers
         for (; i < n; i++) Unsafe.Add(ref r, i) = TOp.Scalar(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Ternary<T, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
+        where T : unmanaged where TOp : ITernaryOp<T>
+    {
+        ref T x = ref At<T>(a);
+        ref T y = ref At<T>(b);
+        ref T z = ref At<T>(c);
+        ref T r = ref At<T>(dst);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+                TOp.Vector(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), Vector512.LoadUnsafe(ref z, (nuint)i))
+                    .StoreUnsafe(ref r, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref r, i) = TOp.Scalar(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), Unsafe.Add(ref z, i));
+    }
+
     /// <summary>A comparison into bool bytes; 4-byte types compare 64 lanes at a time and narrow the masks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compare<T, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
         where T : unmanaged where TOp : ICompareOp<T>
     {
@@ -109,6 +135,7 @@ internal static class SpanDrivers
         where T : unmanaged where TOp : ICompareOp<T> => Compare<T, TOp>(dst, a, a, c, n);
 
     /// <summary><c>select(pred, a, b)</c>: 4-byte types widen 16 predicate bytes to a lane mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Select<T>(Span<byte> dst, ReadOnlySpan<byte> pred, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int n)
         where T : unmanaged
     {
@@ -131,6 +158,7 @@ internal static class SpanDrivers
         for (; i < n; i++) Unsafe.Add(ref r, i) = Unsafe.Add(ref p, i) != 0 ? Unsafe.Add(ref x, i) : Unsafe.Add(ref y, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Convert<TFrom, TTo, TOp>(Span<byte> dst, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, int n)
         where TFrom : unmanaged where TTo : unmanaged where TOp : IConvertOp<TFrom, TTo>
     {

@@ -43,6 +43,7 @@ internal sealed class CpuProgram
         ElementwiseKernel e => new ElementwiseExecutor(e, p.Buffers, options.MaxThreads),
         ContractionKernel c => new ContractionExecutor(c, p.Buffers, options.MaxThreads),
         ScanKernel s => new ScanExecutor(s, p.Buffers, options.MaxThreads),
+        WhileKernel w => new WhileExecutor(w, p.Buffers, options.MaxThreads),
         PrimitiveKernel pk => PrimitiveExecutors.Create(new PrimitiveSite(pk, p.Buffers, options, sub => new CpuProgram(sub, options))),
         _ => throw new NotSupportedException($"the CPU backend cannot run a {k.KindName} kernel"),
     };
@@ -56,7 +57,11 @@ internal sealed class CpuProgram
         for (int j = 0; j < outputs.Length; j++) buffers[lowered.Outputs[j]] = outputs[j];
         long arenaBytes = lowered.Plan.ArenaBytes;
         byte[]? arena = null;
-        if (arenaBytes > 0 && !_arenas.TryTake(out arena)) arena = GC.AllocateUninitializedArray<byte>(checked((int)arenaBytes));
+        if (arenaBytes > Array.MaxLength)
+            throw new InsufficientMemoryException(
+                $"function {lowered.Source.Name}: its intermediates need {arenaBytes:N0} bytes at once, more than one array holds " +
+                $"({Array.MaxLength:N0}); run it in chunks (Vmap.Chunked, or arraylang run --chunk K / --memory-budget BYTES)");
+        if (arenaBytes > 0 && !_arenas.TryTake(out arena)) arena = GC.AllocateUninitializedArray<byte>((int)arenaBytes);
         var offsets = lowered.Plan.Offsets;
         foreach (int id in _intermediates)
             buffers[id] = new BufferRef(arena ?? [], offsets[id], lowered.Buffers[id].Type.Shape.Size);

@@ -19,8 +19,9 @@ namespace ArrayLang.Backends.Cpu.Tiles;
 /// </remarks>
 internal sealed class ScanExecutor : KernelExecutor
 {
-    /// <summary>Lanes per tile: enough to fill SIMD registers many times, few enough to spread W5's batch over the cores.</summary>
-    public const int LanesPerTile = 512;
+    /// <summary>Lanes per tile: a tile's carries and step values stay in L1/L2 (8 KiB per f32 value),
+    /// each step's dispatch is amortized over 128 vectors, and W5's 65,536 lanes still make 32 items.</summary>
+    public const int LanesPerTile = TileProgram.LaneElements;
 
     /// <summary>Steps of a strided xs operand loaded at once (Note [time blocks]).</summary>
     public const int TimeBlock = 16;
@@ -33,6 +34,8 @@ internal sealed class ScanExecutor : KernelExecutor
     private readonly Strided[] _laneMaps;
     private readonly long[] _timeStride;
     private readonly int[] _blocked;
+    private readonly int[] _blockOf;
+    private readonly bool[] _dense;
     private readonly long _lanes;
     private readonly int _consts, _carries, _maxThreads;
 
@@ -58,6 +61,8 @@ internal sealed class ScanExecutor : KernelExecutor
         _timeStride = k.Operands.Select((o, i) => i < first || o.Map.Rank == 0 ? 0L : o.Map.Strides[0]).ToArray();
         _blocked = Enumerable.Range(first, k.Operands.Length - first)
             .Where(i => !k.Operands[i].Uniform && !_laneMaps[i].IsDense).ToArray();
+        _blockOf = Enumerable.Range(0, k.Operands.Length).Select(i => Array.IndexOf(_blocked, i)).ToArray();
+        _dense = _laneMaps.Select(m => m.IsDense).ToArray();
     }
 
     /// <summary>Loads steps <c>[step0, step0 + count)</c> of every blocked xs operand into its step-major block.</summary>
@@ -118,7 +123,7 @@ internal sealed class ScanExecutor : KernelExecutor
             FillFrom(lane, src, map.DenseStart(0) + shift, _dtype[i], n);
             slots[i] = lane;
         }
-        else if (map.IsDense && !copy) slots[i] = src.Slice(map.DenseStart(lane0) + shift, n, _size[i]);
+        else if (_dense[i] && !copy) slots[i] = src.Slice(map.DenseStart(lane0) + shift, n, _size[i]);
         else
         {
             map.Gather(src, lane0, n, lane, shift);
@@ -184,7 +189,7 @@ internal sealed class ScanExecutor : KernelExecutor
             if (_blocked.Length > 0 && step % TimeBlock == 0) FillBlocks(buffers, w, step, Math.Min(TimeBlock, length - step), n);
             for (int i = _consts + _carries; i < ops.Length; i++)
             {
-                int b = Array.IndexOf(_blocked, i);
+                int b = _blockOf[i];
                 if (b >= 0) slots[i] = BlockOf(w, b, n).Slice((long)(step % TimeBlock) * n, n, _size[i]);
                 else LoadLanes(buffers, slots, i, lane0, n, t * _timeStride[i], TileProgram.Lane(w.Scratch, i), copy: false);
             }

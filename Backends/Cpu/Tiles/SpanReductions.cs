@@ -83,6 +83,7 @@ internal static class SpanReductions
         _ => Math.Min(a, b),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T ReduceFloat<T>(ReduceKind kind, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // A non-empty sum starts from -0, the identity of IEEE addition, so that a sum of -0s is -0
@@ -110,6 +111,7 @@ internal static class SpanReductions
         return acc;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ReduceInt(ReduceKind kind, ReadOnlySpan<int> x)
     {
         int acc = IdentityInt(kind);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArrayLang.Backends.Cpu.Runtime;
 
 namespace ArrayLang.Backends.Cpu.Tiles;
@@ -51,6 +52,7 @@ internal sealed class Strided
     /// <summary>Writes <paramref name="src"/> to domain indices <c>[start, start + count)</c> of <paramref name="buffer"/>.</summary>
     public void Scatter(in BufferRef buffer, long start, int count, in BufferRef src) => Walk(buffer, start, count, src, gather: false, 0);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Walk(in BufferRef buffer, long start, int count, in BufferRef tile, bool gather, long shift)
     {
         if (count <= 0) return;
@@ -116,12 +118,23 @@ internal sealed class Strided
     }
 
     /// <summary>Copies <paramref name="n"/> elements from <paramref name="src"/> (byte stride <paramref name="srcStep"/>) to <paramref name="dst"/> (byte stride <paramref name="dstStep"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(ref byte src, long srcStep, ref byte dst, long dstStep, int n, int size)
     {
         if (srcStep == size && dstStep == size)
         {
             Unsafe.CopyBlockUnaligned(ref dst, ref src, (uint)(n * size));
             return;
+        }
+        if (srcStep == 0 && dstStep == size)
+        {
+            // A broadcast: one element repeated (Span.Fill is vectorized).
+            switch (size)
+            {
+                case 4: MemoryMarshal.CreateSpan(ref Unsafe.As<byte, int>(ref dst), n).Fill(Unsafe.As<byte, int>(ref src)); return;
+                case 8: MemoryMarshal.CreateSpan(ref Unsafe.As<byte, long>(ref dst), n).Fill(Unsafe.As<byte, long>(ref src)); return;
+                default: MemoryMarshal.CreateSpan(ref dst, n).Fill(src); return;
+            }
         }
         switch (size)
         {

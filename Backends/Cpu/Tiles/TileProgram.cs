@@ -8,7 +8,7 @@ namespace ArrayLang.Backends.Cpu.Tiles;
 
 /// <summary>
 /// Scalar instructions compiled for tiles (Note [tile slots]): each operand is a slot, each slot a
-/// run of up to <see cref="TileElements"/> elements; running the program applies every
+/// run of up to <see cref="LaneElements"/> elements; running the program applies every
 /// instruction's routine from <see cref="CpuOpTable"/> to a tile of <c>n</c> elements.
 /// </summary>
 /// <remarks>
@@ -18,16 +18,25 @@ namespace ArrayLang.Backends.Cpu.Tiles;
 /// lane filled once per thread), then one slot per instruction result. Result slots share scratch
 /// lanes by liveness (an instruction's destination never shares a lane with its own operands, so
 /// a routine converting between sizes cannot overwrite what it has yet to read), and a result
-/// that is a dense kernel output is pointed straight at the output buffer. Scratch lanes hold
-/// <see cref="TileElements"/> elements of 8 bytes, so a tile's working set stays in L1/L2.
+/// that is a dense kernel output is pointed straight at the output buffer.
+///
+/// Note [fused multiply-add]: a float <c>mul</c> whose only use is an <c>add</c> runs as one fused
+/// multiply-add at the add, which IR.md allows (one rounding instead of two), saving a pass over
+/// the tile; liveness counts the mul's operands as used at the add. Scratch lanes hold
+/// <see cref="LaneElements"/> elements of 8 bytes, so a tile's working set stays in L1/L2.
 /// </remarks>
 internal sealed class TileProgram
 {
-    /// <summary>Elements per tile: small enough that a few lanes stay in L1/L2, large enough to amortize dispatch.</summary>
+    /// <summary>Elements per elementwise tile: a tile's inputs, outputs and live values stay in L1/L2
+    /// and each instruction's dispatch is amortized over 128 vectors (1024 measured the same on W1).</summary>
     public const int TileElements = 2048;
 
+    /// <summary>Elements a scratch lane holds: the largest run a program is given (scan and while lane
+    /// tiles, contraction row blocks).</summary>
+    public const int LaneElements = 2048;
+
     /// <summary>Bytes per scratch lane.</summary>
-    public const int LaneBytes = TileElements * 8;
+    public const int LaneBytes = LaneElements * 8;
 
     private readonly record struct Step(SpanOp Op, int Dst, int A, int B, int C, int DstSize, int ASize, int BSize, int CSize);
 
@@ -84,10 +93,23 @@ internal sealed class TileProgram
         };
         _slotOf = Slot;
 
+        // Note [fused multiply-add]: a float mul whose only use is an add becomes one fused
+        // multiply-add at the add (IR.md allows the contraction); the mul itself does not run.
+        var fmaOf = FusedMultiplyAdds(instructions, resultRefs);
+        var skipped = new HashSet<int>(fmaOf.Values);
+        IReadOnlyList<OperandRef> Effective(int j)
+        {
+            if (skipped.Contains(j)) return [];
+            if (!fmaOf.TryGetValue(j, out int m)) return instructions[j].Operands;
+            var add = instructions[j].Operands;
+            var other = add[0] == OperandRef.Value(m) ? add[1] : add[0];
+            return [instructions[m].Operands[0], instructions[m].Operands[1], other];
+        }
+
         // Last use of each value (results live to the end), then lanes by a linear scan.
         var lastUse = Enumerable.Range(0, instructions.Count).ToArray(); // j itself: no later use
         for (int j = 0; j < instructions.Count; j++)
-            foreach (var o in instructions[j].Operands)
+            foreach (var o in Effective(j))
                 if (o.Kind == OperandKind.Value) lastUse[o.Index] = Math.Max(lastUse[o.Index], j);
         foreach (var r in resultRefs)
             if (r.Kind == OperandKind.Value) lastUse[r.Index] = int.MaxValue;
@@ -98,7 +120,7 @@ internal sealed class TileProgram
         {
             if (free.Count > 0) { _valueLane[j] = free.Min; free.Remove(free.Min); }
             else _valueLane[j] = lanes++;
-            foreach (var o in instructions[j].Operands.Distinct())
+            foreach (var o in Effective(j).Distinct())
                 if (o.Kind == OperandKind.Value && lastUse[o.Index] == j) free.Add(_valueLane[o.Index]);
             if (lastUse[j] == j) free.Add(_valueLane[j]); // a dead result: its lane is free at once
         }
@@ -106,15 +128,45 @@ internal sealed class TileProgram
 
         _steps = instructions.Select((ins, j) =>
         {
-            var code = CpuOpTable.Find(ins.Primitive.Name, ins.OperandDType, ins.DType)
-                ?? throw new NotSupportedException(
-                    $"the CPU backend has no routine for {ins.Primitive.Name} on {ins.OperandDType.Name()} giving {ins.DType.Name()}");
-            int a = ins.Operands.Length > 0 ? Slot(ins.Operands[0]) : -1;
-            int b = ins.Operands.Length > 1 ? Slot(ins.Operands[1]) : -1;
-            int c = ins.Operands.Length > 2 ? Slot(ins.Operands[2]) : -1;
+            if (skipped.Contains(j)) return (Step?)null;
+            var code = fmaOf.ContainsKey(j)
+                ? CpuOpTable.FusedMultiplyAdd(ins.DType)
+                : CpuOpTable.Find(ins.Primitive.Name, ins.OperandDType, ins.DType)
+                    ?? throw new NotSupportedException(
+                        $"the CPU backend has no routine for {ins.Primitive.Name} on {ins.OperandDType.Name()} giving {ins.DType.Name()}");
+            var ops = Effective(j);
+            int a = ops.Count > 0 ? Slot(ops[0]) : -1;
+            int b = ops.Count > 1 ? Slot(ops[1]) : -1;
+            int c = ops.Count > 2 ? Slot(ops[2]) : -1;
             int dst = FirstValueSlot + j;
             return new Step(code, dst, a, b, c, _slotSize[dst], a < 0 ? 0 : _slotSize[a], b < 0 ? 0 : _slotSize[b], c < 0 ? 0 : _slotSize[c]);
-        }).ToArray();
+        }).OfType<Step>().ToArray();
+    }
+
+    /// <summary>For each float add fed by a mul that nothing else uses: the add's index and the mul's.</summary>
+    private static Dictionary<int, int> FusedMultiplyAdds(IReadOnlyList<ScalarInstruction> instructions, IReadOnlyList<OperandRef> results)
+    {
+        var uses = new int[instructions.Count];
+        foreach (var ins in instructions)
+            foreach (var o in ins.Operands)
+                if (o.Kind == OperandKind.Value) uses[o.Index]++;
+        foreach (var r in results)
+            if (r.Kind == OperandKind.Value) uses[r.Index] += 2;
+        var fused = new Dictionary<int, int>();
+        for (int j = 0; j < instructions.Count; j++)
+        {
+            var add = instructions[j];
+            if (add.Primitive != ArrayLang.Primitives.Elementwise.Add || !add.DType.IsFloat() || add.Operands[0] == add.Operands[1]) continue;
+            foreach (var o in add.Operands)
+            {
+                if (o.Kind != OperandKind.Value || uses[o.Index] != 1) continue;
+                var mul = instructions[o.Index];
+                if (mul.Primitive != ArrayLang.Primitives.Elementwise.Mul || mul.DType != add.DType || fused.ContainsValue(o.Index)) continue;
+                fused[j] = o.Index;
+                break;
+            }
+        }
+        return fused;
     }
 
     private readonly int[] _slotSize;
@@ -157,7 +209,7 @@ internal sealed class TileProgram
         {
             var (slot, value, dtype) = _constants[i];
             var lane = Lane(scratch, _firstLane + i);
-            Fill(lane, dtype, value.Value, TileElements);
+            Fill(lane, dtype, value.Value, LaneElements);
             slots[slot] = lane;
         }
         for (int j = 0; j < _valueLane.Length; j++)

@@ -170,6 +170,59 @@ public sealed record ScanKernel(ScanParams Params, Shape LaneShape, ImmutableArr
 }
 
 /// <summary>
+/// A <c>while</c> that runs per lane (Note [lane-parallel while]): every lane of
+/// <see cref="LaneShape"/> loops on its own, <c>while (active(consts, carry)) carry = body(consts, carry)</c>,
+/// so a backend may stop a tile of lanes as soon as none of its lanes is active. Operands are the
+/// consts then the carries (each per lane or a uniform scalar); the results are the final carries.
+/// </summary>
+/// <remarks>
+/// Note [lane-parallel while]: vmap turns a while whose predicate depends on the batch into one
+/// loop that runs while any lane is active, whose body keeps finished lanes fixed
+/// (<c>select(active, next, carry)</c>). Lowering recognizes that form (cond_fn ends with
+/// <c>gt(reduce_max(convert(active)), 0)</c>, each new carry is such a select with the same
+/// <c>active</c> expression, and both are elementwise per lane): then iterating one lane until its
+/// own predicate fails gives the same values as the global loop, since further iterations leave a
+/// finished lane unchanged. A tile of lanes therefore stops when its own lanes are done.
+/// </remarks>
+/// <param name="LaneShape">The shape every per-lane value has.</param>
+/// <param name="Consts">How many leading operands are consts.</param>
+/// <param name="Operands">Consts then initial carries; body and predicate input <c>k</c> is operand <c>k</c>'s lane value.</param>
+/// <param name="CondInstructions">The per-lane predicate's instructions.</param>
+/// <param name="Active">The per-lane predicate (bool).</param>
+/// <param name="BodyInstructions">The body, per lane.</param>
+/// <param name="BodyResults">The new carries.</param>
+/// <param name="Results">Buffers of the final carries.</param>
+public sealed record WhileKernel(Shape LaneShape, int Consts, ImmutableArray<ScanOperand> Operands,
+    ImmutableArray<ScalarInstruction> CondInstructions, OperandRef Active,
+    ImmutableArray<ScalarInstruction> BodyInstructions, ImmutableArray<OperandRef> BodyResults,
+    ImmutableArray<ScanOperand> Results) : Kernel
+{
+    /// <inheritdoc />
+    public override IEnumerable<int> Reads => Operands.Select(o => o.Buffer);
+
+    /// <inheritdoc />
+    public override IEnumerable<int> Writes => Results.Select(o => o.Buffer);
+
+    /// <inheritdoc />
+    public override string KindName => "while";
+
+    /// <summary>The kernel in a readable multi-line form.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append($"while per lane over {LaneShape}, each tile until its lanes are done\n");
+        for (int k = 0; k < Operands.Length; k++)
+            sb.Append($"  in{k} = {(k < Consts ? "const" : "carry")} {Operands[k]}\n");
+        sb.Append("  active:\n");
+        KernelText.Instructions(sb, CondInstructions, "    ");
+        sb.Append($"    -> {Active}\n  body:\n");
+        KernelText.Instructions(sb, BodyInstructions, "    ");
+        for (int j = 0; j < BodyResults.Length; j++) sb.Append($"  carry {Results[j]} <- {BodyResults[j]}\n");
+        return sb.ToString().TrimEnd('\n');
+    }
+}
+
+/// <summary>
 /// One primitive applied to whole buffers: everything that is not elementwise, a contraction or a
 /// lane-parallel scan (<c>take</c>, <c>dynamic_slice</c>, <c>concatenate</c>, <c>pad</c>, cumulative
 /// ops, <c>argmax</c>, <c>iota</c>, randomness, and general <c>scan</c>/<c>cond</c>/<c>while</c>, whose

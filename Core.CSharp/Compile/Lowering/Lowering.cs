@@ -124,6 +124,7 @@ internal sealed partial class LoweringContext
         else if (Lowering.ReducePrimitives.Contains(p)) LowerReduction(e);
         else if (p == Contraction.DotGeneral) LowerContraction(e);
         else if (p == ControlFlow.Scan && Fuse && TryLowerScanKernel(e)) { }
+        else if (p == ControlFlow.While && Fuse && TryLowerWhileKernel(e)) { }
         else LowerPrimitive(e);
     }
 

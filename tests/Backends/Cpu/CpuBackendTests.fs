@@ -50,6 +50,28 @@ let tests =
             for j in 0 .. expected.Length - 1 do
                 Expect.isTrue (ArrayOps.AllClose(actual.[j], expected.[j], 1e-4, 1e-3)) (sprintf "result %d" j)
         }
+        test "a per-lane while runs as a while kernel whose tiles stop on their own, and agrees with the reference" {
+            let f =
+                parse """func f(l: i32[], n: i32[], a: f32[]) -> (i32[], f32[]) {
+                  r: i32[], s: f32[] = while[consts=1](l, n, a) {
+                    func c(l: i32[], n: i32[], a: f32[]) -> (bool[]) { b: bool[] = lt(n, l)  return (b) }
+                    func b(l: i32[], n: i32[], a: f32[]) -> (i32[], f32[]) { m: i32[] = add(n, 1)  h: f32[] = mul(a, 0.5)  k: f32[] = add(h, 1.0)  return (m, k) }
+                  }
+                  return (r, s) }"""
+            let b = 5000
+            let g = ArrayLang.Transforms.Vmap.Apply(f, b, ResizeArray [ Nullable 0; Nullable 0; Nullable 0 ])
+            let exe = CpuBackend.Instance.Compile g :?> CpuExecutable
+            Expect.equal exe.Lowered.KernelSummary "while 1" "one lane-parallel while kernel"
+            let rng = Random 9
+            // Lanes of the first tile stop after at most 3 steps, the others run up to 40.
+            let limits = Array.init b (fun i -> if i < 2048 then rng.Next 4 else rng.Next 41)
+            let args = ResizeArray [ NDArray.Of(limits, b); NDArray.Of(Array.zeroCreate<int> b, b); randomArray rng (AVal.Of(DType.F32, b)) ]
+            let expected = ReferenceEvaluator.Evaluate(g, args)
+            for threads in [ 1; 4 ] do
+                let actual = CpuBackend(CpuOptions(MaxThreads = threads)).Compile(g).Run(args)
+                expectBitwise actual.[0] expected.[0] "iteration counts"
+                expectBitwise actual.[1] expected.[1] "carried values"
+        }
         test "many threads may run one executable at once" {
             let exe = Jit.Compile(heavy, CpuBackend.Instance)
             let args = ResizeArray(heavyArgs ())
@@ -97,6 +119,17 @@ let tests =
                     || Lowering.ReducePrimitives.Contains p || p = (Contraction.DotGeneral :> Primitive)
                     || CpuBackend.HasPrimitiveKernel p
                 Expect.isTrue covered (sprintf "primitive %s has no lowering on the CPU backend" p.Name)
+        }
+        test "intermediates beyond one array's reach are refused with a way out; fused, they never exist" {
+            let f =
+                parse """func f(x: f32[]) -> (f32[]) {
+                  a: f32[1024,1024,600] = broadcast_in_dim[shape=[1024,1024,600], dims=[]](x)  b: f32[1024,1024,600] = mul(a, 2.0)
+                  c: f32[] = reduce_sum[axes=[0,1,2]](b)  return (c) }"""
+            let unfused = CpuBackend(CpuOptions(Fuse = false, Passes = Pipeline([])))
+            let exe = unfused.Compile f
+            Expect.throwsT<InsufficientMemoryException> (fun () -> exe.Run(ResizeArray [ NDArray.Scalar(DType.F32, 1.0) ]) |> ignore) "too large"
+            let fusedExe = CpuBackend(CpuOptions(Passes = Pipeline([]))).Compile f :?> CpuExecutable
+            Expect.equal fusedExe.PeakBytes 4L "fused: only the scalar result is allocated"
         }
         test "a wrong argument is reported with its position and types" {
             let f = parse "func f(x: f32[4]) -> (f32[4]) { a: f32[4] = exp(x)  return (a) }"
