@@ -22,6 +22,13 @@ public sealed record CpuOptions
     public int MaxThreads { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
+    /// Compile each kernel body whose instructions share one element type and all have a vector form
+    /// into one register loop (machine code through the .NET JIT) instead of running it instruction by
+    /// instruction over scratch tiles; the results are the same bits either way (Note [register kernels]).
+    /// </summary>
+    public bool RegisterKernels { get; init; } = true;
+
+    /// <summary>
     /// The passes run on a function before lowering: the standard pipeline (DCE, CSE, simplify,
     /// DCE) unless another is given, e.g. <c>Pipeline.StandardWith(new SimplifyOptions { FactorReductions = false })</c>
     /// for W4's chunked vmap, or an empty pipeline to lower a function exactly as written.
@@ -98,6 +105,13 @@ public sealed class CpuExecutable : IExecutable
 
     /// <summary>The lowered program: buffers, plan and the fused kernels it runs.</summary>
     public LoweredProgram Lowered => _program.Lowered;
+
+    /// <summary>
+    /// How many kernel bodies run as one compiled loop over registers rather than instruction by
+    /// instruction over scratch tiles (<see cref="CpuOptions.RegisterKernels"/>); nested programs
+    /// (cond branches, sequential loops) are not counted.
+    /// </summary>
+    public int RegisterLoops => _program.RegisterLoops;
 
     /// <summary>The bytes a call allocates at its peak (intermediates after reuse, results, control-flow state), known before running.</summary>
     public long PeakBytes => _program.Lowered.Plan.PeakBytes;

@@ -32,10 +32,13 @@ internal sealed class ContractionExecutor : KernelExecutor
     private readonly (int Buffer, int Slot, bool Direct, int Size)[] _outputs;
     private readonly bool _productOnly;
 
-    public ContractionExecutor(ContractionKernel k, IReadOnlyList<BufferInfo> buffers, int maxThreads)
+    /// <inheritdoc />
+    public override int RegisterLoops => _epilogue.IsRegisterKernel ? 1 : 0;
+
+    public ContractionExecutor(ContractionKernel k, IReadOnlyList<BufferInfo> buffers, CpuOptions options)
     {
         _k = k;
-        _maxThreads = maxThreads;
+        _maxThreads = options.MaxThreads;
         _dtype = k.DType;
         _size = _dtype.SizeInBytes();
         var d = k.Dims;
@@ -61,7 +64,7 @@ internal sealed class ContractionExecutor : KernelExecutor
         }).ToArray();
         int lanes = _inputs.Length;
         _epilogue = new TileProgram(k.Inputs.Select(i => buffers[i.Buffer].Type.DType).ToList(), _dtype, k.Instructions,
-            k.Outputs.Select(o => o.Source), lanes);
+            k.Outputs.Select(o => o.Source), lanes, options.RegisterKernels);
         var direct = new HashSet<int>();
         _outputs = k.Outputs.Select(o => (o.Buffer, _epilogue.SlotOf(o.Source),
             o.Source.Kind == OperandKind.Value && direct.Add(o.Source.Index), buffers[o.Buffer].Type.DType.SizeInBytes())).ToArray();

@@ -35,15 +35,18 @@ internal sealed class CpuProgram
         _kernels = lowered.Kernels.Select(k => Compile(k, lowered, options)).ToArray();
     }
 
+    /// <summary>How many kernel bodies run as compiled register loops (Note [register kernels]).</summary>
+    public int RegisterLoops => _kernels.Sum(k => k.RegisterLoops);
+
     /// <summary>The lowered program this runs.</summary>
     public LoweredProgram Lowered { get; }
 
     private static KernelExecutor Compile(Kernel k, LoweredProgram p, CpuOptions options) => k switch
     {
-        ElementwiseKernel e => new ElementwiseExecutor(e, p.Buffers, options.MaxThreads),
-        ContractionKernel c => new ContractionExecutor(c, p.Buffers, options.MaxThreads),
-        ScanKernel s => new ScanExecutor(s, p.Buffers, options.MaxThreads),
-        WhileKernel w => new WhileExecutor(w, p.Buffers, options.MaxThreads),
+        ElementwiseKernel e => new ElementwiseExecutor(e, p.Buffers, options),
+        ContractionKernel c => new ContractionExecutor(c, p.Buffers, options),
+        ScanKernel s => new ScanExecutor(s, p.Buffers, options),
+        WhileKernel w => new WhileExecutor(w, p.Buffers, options),
         PrimitiveKernel pk => PrimitiveExecutors.Create(new PrimitiveSite(pk, p.Buffers, options, sub => new CpuProgram(sub, options))),
         _ => throw new NotSupportedException($"the CPU backend cannot run a {k.KindName} kernel"),
     };

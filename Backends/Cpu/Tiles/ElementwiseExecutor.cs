@@ -10,6 +10,9 @@ internal abstract class KernelExecutor
 {
     /// <summary>Runs the kernel; <paramref name="buffers"/> holds every buffer of the program by id.</summary>
     public abstract void Run(BufferRef[] buffers);
+
+    /// <summary>How many of the kernel's instruction bodies run as compiled register loops (Note [register kernels]).</summary>
+    public virtual int RegisterLoops => 0;
 }
 
 /// <summary>
@@ -32,9 +35,9 @@ internal sealed class ElementwiseExecutor : KernelExecutor
     private readonly long _kept, _reduced;
     private readonly int _maxThreads;
 
-    public ElementwiseExecutor(ElementwiseKernel k, IReadOnlyList<BufferInfo> buffers, int maxThreads)
+    public ElementwiseExecutor(ElementwiseKernel k, IReadOnlyList<BufferInfo> buffers, CpuOptions options)
     {
-        _maxThreads = maxThreads;
+        _maxThreads = options.MaxThreads;
         int rank = k.Domain.Rank;
         var reduced = k.ReduceAxes.ToHashSet();
         var order = Enumerable.Range(0, rank).Where(a => !reduced.Contains(a)).Concat(k.ReduceAxes).ToArray();
@@ -51,7 +54,7 @@ internal sealed class ElementwiseExecutor : KernelExecutor
             return new Input(i.Buffer, s, s.IsDense, s.IsDense ? -1 : lanes++, size);
         }).ToArray();
         _program = new TileProgram(k.Inputs.Select(i => buffers[i.Buffer].Type.DType).ToList(), null, k.Instructions,
-            k.Outputs.Select(o => o.Source).Concat(k.Reductions.Select(r => r.Source)), lanes);
+            k.Outputs.Select(o => o.Source).Concat(k.Reductions.Select(r => r.Source)), lanes, options.RegisterKernels);
 
         var direct = new HashSet<int>();
         _outputs = k.Outputs.Select(o =>
@@ -65,6 +68,9 @@ internal sealed class ElementwiseExecutor : KernelExecutor
         _reductions = k.Reductions.Select(r => new Reduce(r.Buffer, r.Kind, buffers[r.Buffer].Type.DType,
             _program.SlotOf(r.Source), buffers[r.Buffer].Type.DType.SizeInBytes())).ToArray();
     }
+
+    /// <inheritdoc />
+    public override int RegisterLoops => _program.IsRegisterKernel ? 1 : 0;
 
     private sealed class Worker
     {

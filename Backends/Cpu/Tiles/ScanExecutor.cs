@@ -39,10 +39,13 @@ internal sealed class ScanExecutor : KernelExecutor
     private readonly long _lanes;
     private readonly int _consts, _carries, _maxThreads;
 
-    public ScanExecutor(ScanKernel k, IReadOnlyList<BufferInfo> buffers, int maxThreads)
+    /// <inheritdoc />
+    public override int RegisterLoops => _program.IsRegisterKernel ? 1 : 0;
+
+    public ScanExecutor(ScanKernel k, IReadOnlyList<BufferInfo> buffers, CpuOptions options)
     {
         _k = k;
-        _maxThreads = maxThreads;
+        _maxThreads = options.MaxThreads;
         _lanes = k.LaneShape.ElementCount;
         _consts = k.Params.Consts;
         _carries = k.Params.Carries;
@@ -50,7 +53,7 @@ internal sealed class ScanExecutor : KernelExecutor
         _size = _dtype.Select(d => d.SizeInBytes()).ToArray();
         // Lanes: one per operand (uniform fills and carries), plus a second set for the next carries.
         int reserved = k.Operands.Length + _carries;
-        _program = new TileProgram(_dtype, null, k.Instructions, k.BodyResults, reserved);
+        _program = new TileProgram(_dtype, null, k.Instructions, k.BodyResults, reserved, options.RegisterKernels);
         _resultSlot = k.BodyResults.Select(_program.SlotOf).ToArray();
         // Each operand's lanes through its map; xs drop their leading time axis into a time stride.
         var laneDims = k.LaneShape.Select(d => (long)d).ToArray();

@@ -51,8 +51,9 @@ internal sealed class TileProgram
     /// <param name="instructions">The instructions.</param>
     /// <param name="results">Operands that must stay valid until the tile is done (the outputs' sources).</param>
     /// <param name="reservedLanes">Scratch lanes <c>0 .. reservedLanes-1</c> left to the executor (for gathered inputs).</param>
+    /// <param name="registerKernels">Whether to compile the program into one register loop where it can (Note [register kernels]).</param>
     public TileProgram(IReadOnlyList<DType> inputDTypes, DType? productDType, IReadOnlyList<ScalarInstruction> instructions,
-        IEnumerable<OperandRef> results, int reservedLanes)
+        IEnumerable<OperandRef> results, int reservedLanes, bool registerKernels)
     {
         var resultRefs = results.ToList();
         InputCount = inputDTypes.Count;
@@ -141,7 +142,43 @@ internal sealed class TileProgram
             int dst = FirstValueSlot + j;
             return new Step(code, dst, a, b, c, _slotSize[dst], a < 0 ? 0 : _slotSize[a], b < 0 ? 0 : _slotSize[b], c < 0 ? 0 : _slotSize[c]);
         }).OfType<Step>().ToArray();
+
+        if (registerKernels && SingleElementType(inputDTypes, productDType, instructions) is { } dtype)
+            _register = RegisterKernel.TryCompile(
+                Enumerable.Range(0, instructions.Count).Where(j => !skipped.Contains(j))
+                    .Select(j => new RegisterKernel.Op(j, fmaOf.ContainsKey(j) ? CpuOpTable.FusedMultiplyAdd(instructions[j].DType)
+                        : CpuOpTable.Find(instructions[j].Primitive.Name, instructions[j].OperandDType, instructions[j].DType)!, Effective(j)))
+                    .ToList(),
+                dtype, resultRefs, Slot);
     }
+
+    /// <summary>The one element type of every instruction, operand and literal, or null when they differ.</summary>
+    private static DType? SingleElementType(IReadOnlyList<DType> inputDTypes, DType? productDType, IReadOnlyList<ScalarInstruction> instructions)
+    {
+        if (instructions.Count == 0) return null;
+        var d = instructions[0].DType;
+        foreach (var ins in instructions)
+        {
+            if (ins.DType != d || ins.OperandDType != d) return null;
+            foreach (var o in ins.Operands)
+            {
+                var od = o.Kind switch
+                {
+                    OperandKind.Input => inputDTypes[o.Index],
+                    OperandKind.Product => productDType ?? d,
+                    OperandKind.Literal => o.Literal!.DType,
+                    _ => d,
+                };
+                if (od != d) return null;
+            }
+        }
+        return d;
+    }
+
+    private readonly RegisterTile? _register;
+
+    /// <summary>Whether the program runs as one compiled register loop (Note [register kernels]) rather than instruction by instruction.</summary>
+    public bool IsRegisterKernel => _register is not null;
 
     /// <summary>For each float add fed by a mul that nothing else uses: the add's index and the mul's.</summary>
     private static Dictionary<int, int> FusedMultiplyAdds(IReadOnlyList<ScalarInstruction> instructions, IReadOnlyList<OperandRef> results)
@@ -222,6 +259,11 @@ internal sealed class TileProgram
     /// <summary>Runs every instruction on <paramref name="n"/> elements of the slots.</summary>
     public void Run(BufferRef[] slots, int n)
     {
+        if (_register is not null)
+        {
+            _register(slots, n);
+            return;
+        }
         foreach (var s in _steps)
         {
             s.Op(slots[s.Dst].Bytes(0, n, s.DstSize),

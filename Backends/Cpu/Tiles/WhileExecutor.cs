@@ -19,18 +19,21 @@ internal sealed class WhileExecutor : KernelExecutor
     private readonly Strided[] _maps;
     private readonly long _lanes;
 
-    public WhileExecutor(WhileKernel k, IReadOnlyList<BufferInfo> buffers, int maxThreads)
+    /// <inheritdoc />
+    public override int RegisterLoops => (_cond.IsRegisterKernel ? 1 : 0) + (_body.IsRegisterKernel ? 1 : 0);
+
+    public WhileExecutor(WhileKernel k, IReadOnlyList<BufferInfo> buffers, CpuOptions options)
     {
         _k = k;
-        _maxThreads = maxThreads;
+        _maxThreads = options.MaxThreads;
         _lanes = k.LaneShape.ElementCount;
         _consts = k.Consts;
         _carries = k.Operands.Length - k.Consts;
         _dtype = k.Operands.Select(o => buffers[o.Buffer].Type.DType).ToArray();
         _size = _dtype.Select(d => d.SizeInBytes()).ToArray();
         // Body scratch: one lane per operand, then the next carries; the predicate reads the same slots.
-        _body = new TileProgram(_dtype, null, k.BodyInstructions, k.BodyResults, k.Operands.Length + _carries);
-        _cond = new TileProgram(_dtype, null, k.CondInstructions, [k.Active], 0);
+        _body = new TileProgram(_dtype, null, k.BodyInstructions, k.BodyResults, k.Operands.Length + _carries, options.RegisterKernels);
+        _cond = new TileProgram(_dtype, null, k.CondInstructions, [k.Active], 0, options.RegisterKernels);
         _activeSlot = _cond.SlotOf(k.Active);
         _resultSlot = k.BodyResults.Select(_body.SlotOf).ToArray();
         var laneDims = k.LaneShape.Select(d => (long)d).ToArray();

@@ -131,6 +131,18 @@ let tests =
             let fusedExe = CpuBackend(CpuOptions(Passes = Pipeline([]))).Compile f :?> CpuExecutable
             Expect.equal fusedExe.PeakBytes 4L "fused: only the scalar result is allocated"
         }
+        test "an elementwise chain on one element type runs as one register loop; bool work stays on tiles" {
+            let chain = parse "func f(x: f32[5000], y: f32[5000]) -> (f32[5000]) { a: f32[5000] = mul(x, y)  b: f32[5000] = sin(x)  c: f32[5000] = add(a, b)  return (c) }"
+            let exe = CpuBackend.Instance.Compile chain :?> CpuExecutable
+            Expect.equal exe.RegisterLoops 1 "one kernel, one loop"
+            let tiles = CpuBackend(CpuOptions(RegisterKernels = false)).Compile chain :?> CpuExecutable
+            Expect.equal tiles.RegisterLoops 0 "switched off"
+            let rng = Random 3
+            let args = ResizeArray [ for p in chain.Params -> randomArray rng p.Type ]
+            Expect.isTrue (ArrayOps.AllClose(exe.Run(args).[0], tiles.Run(args).[0], 0.0, 0.0)) "same results"
+            let mixed = parse "func g(x: f32[64]) -> (f32[64]) { p: bool[64] = gt(x, 0.0)  n: f32[64] = neg(x)  r: f32[64] = select(p, x, n)  return (r) }"
+            Expect.equal (CpuBackend.Instance.Compile mixed :?> CpuExecutable).RegisterLoops 0 "bools and selects run on tiles"
+        }
         test "a wrong argument is reported with its position and types" {
             let f = parse "func f(x: f32[4]) -> (f32[4]) { a: f32[4] = exp(x)  return (a) }"
             let exe = CpuBackend.Instance.Compile f

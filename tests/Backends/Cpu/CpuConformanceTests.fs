@@ -184,8 +184,30 @@ let private checkChunked (backend: IBackend) (stats: VmapProperties.Stats option
     expectSameOrIllConditioned (sprintf "%s (chunked vmap)" backend.Name) backend plain chunked args
         (sprintf "chunked vmap (chunk size %d) of random case%O" k c)
 
+/// Every float, int and bool result of two runs has the same bits (NaN payloads included).
+let private expectBitwise (a: NDArray[]) (b: NDArray[]) (context: string) =
+    for j in 0 .. a.Length - 1 do
+        let bits (x: NDArray) = Array.init x.Length (fun i -> BitConverter.DoubleToInt64Bits(x.GetDouble(int64 i)))
+        if bits a.[j] <> bits b.[j] then failtestf "%s: result %d differs\nregister loops: %O\ntile routines:  %O" context j a.[j] b.[j]
+
+/// Note [register kernels]: the compiled register loops give the same bits as the tile routines
+/// they replace, fused and op by op.
+let private checkRegisterLoops (stats: VmapProperties.Stats option) (c: VmapProperties.VmapCase) =
+    let batched = VmapProperties.batchedFunction c
+    let rng = Random c.InputSeed
+    let args = ResizeArray [ for p in batched.Params -> randomArray rng p.Type ]
+    for fuse in [ true; false ] do
+        let compiled = CpuBackend(CpuOptions(Fuse = fuse)).Compile(batched).Run(args)
+        let tiles = CpuBackend(CpuOptions(Fuse = fuse, RegisterKernels = false)).Compile(batched).Run(args)
+        expectBitwise compiled tiles (sprintf "fuse = %b, random case%O" fuse c)
+        if fuse then stats |> Option.iter (fun s -> s.Record(c.Program, List.ofArray compiled))
+
 let private propertyTests =
     testSequenced <| testList "random programs" [
+        test "register loops = tile routines, bit for bit" {
+            VmapProperties.runProperty "register loops = tile routines" (max 1 (Settings.programCount / 4))
+                (VmapProperties.genCase false) checkRegisterLoops |> ignore
+        }
         for label, backend in backends do
             test (sprintf "cpu %s = reference (vmap)" label) {
                 runExcusing (sprintf "%s (vmap)" backend.Name) Settings.programCount (VmapProperties.genCase false) (checkCase backend)
