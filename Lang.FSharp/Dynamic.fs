@@ -13,10 +13,12 @@ open Microsoft.FSharp.Reflection
 /// the closure is built for that type at run time and remembers its arity in a weak table.
 module internal Dynamic =
 
-    /// What a closure made by makeCurried is: its arity and its untyped body.
-    type Made(arity: int, impl: obj list -> obj) =
+    /// What a closure made by makeCurried is: its arity, its untyped body and the parameter names of
+    /// the function it transforms (so that jit (vmap f) names its IR parameters as f does).
+    type Made(arity: int, impl: obj list -> obj, names: string option list) =
         member _.Arity = arity
         member _.Impl = impl
+        member _.Names = names
 
     let private made = ConditionalWeakTable<obj, Made>()
 
@@ -39,6 +41,25 @@ module internal Dynamic =
                 a :: ps, res
             else List.replicate k typeof<obj>, typeof<obj>
         go staticType n
+
+    let private isUserName (name: string) =
+        not (isNull name) && name.Length > 0 && name.[0] <> '_' && not (name.Contains '@')
+        && name <> "tupledArg" && not (name.StartsWith "unitVar")
+
+    /// The names F# kept for the first `n` parameters of the closure `f` (a lambda, or a function
+    /// passed as a value: its Invoke method has them), for readable IR as C#'s lambdas give; None
+    /// where it kept none (a compiler-generated name). A closure made by makeCurried has the names of
+    /// the function it transforms.
+    let parameterNames (f: obj) (n: int) : string option list =
+        let none = List.replicate n None
+        if isNull f then none else
+        match made.TryGetValue f with
+        | true, m -> if m.Names.Length = n then m.Names else none
+        | _ ->
+            f.GetType().GetMethods(BindingFlags.Public ||| BindingFlags.Instance ||| BindingFlags.DeclaredOnly)
+            |> Array.tryFind (fun m -> m.Name = "Invoke" && m.GetParameters().Length = n)
+            |> Option.map (fun m -> [ for p in m.GetParameters() -> if isUserName p.Name then Some p.Name else None ])
+            |> Option.defaultValue none
 
     let private rethrowInner (e: TargetInvocationException) : 'a =
         ExceptionDispatchInfo.Capture(e.InnerException).Throw()
@@ -70,7 +91,7 @@ module internal Dynamic =
 
     /// A curried closure of F# type `funcType` taking `n` arguments and computing `impl args`. Where
     /// `funcType` runs out of arrows before `n`, the remaining levels are `obj -> obj`.
-    let makeCurried (funcType: Type) (n: int) (impl: obj list -> obj) : obj =
+    let makeCurried (funcType: Type) (n: int) (names: string option list) (impl: obj list -> obj) : obj =
         let levels =
             let rec go (t: Type) k =
                 if k = 0 then []
@@ -83,5 +104,5 @@ module internal Dynamic =
                 let acc = a :: acc
                 if k = n - 1 then impl (List.rev acc) else level (k + 1) acc))
         let f = level 0 []
-        made.AddOrUpdate(f, Made(n, impl))
+        made.AddOrUpdate(f, Made(n, impl, names))
         f

@@ -84,9 +84,18 @@ module Loop =
     /// <summary>A new state holding <paramref name="init"/>.</summary>
     let state (init: 'T) = State<'T>(init)
 
+    let private asCarry (leaf: obj) =
+        match leaf with
+        | :? Tensor as t -> t
+        | _ ->
+            raise (Batching.UserError(
+                $"a loop or branch carries the states its body writes, and one of them holds a %s{leaf.GetType().Name}, not a tensor: "
+                + "an F# value is fixed while tracing and cannot change from one step to the next; make it a tensor, "
+                + "e.g. state (Tensor.scalarOf DType.I32 0.0) for a counter"))
+
     let private flat (states: IState list) =
         let parts = states |> List.map (fun s -> Tree.flatten (s.Get()))
-        parts |> List.map fst, parts |> List.collect snd |> List.map (Engine.asTensor "state")
+        parts |> List.map fst, parts |> List.collect snd |> List.map asCarry
 
     let private assign (states: IState list) (trees: Tree list) (leaves: seq<Tensor>) =
         let groups = Engine.split trees (List.ofSeq leaves)

@@ -48,8 +48,15 @@ module internal Engine =
         | :? Tensor as t -> t
         | _ -> raise (Batching.UserError $"%s{what}: a traced function must return tensors (or tuples, records, arrays and lists of them), found a %s{o.GetType().Name}")
 
-    let argNames (n: int) (trees: Tree list) =
-        trees |> List.mapi (fun i t -> Tree.leafNames (if n <= 3 then string "xyz".[i] else $"x%d{i}") t) |> List.concat
+    /// IR parameter names for the leaves: the F# parameter names where known (Dynamic.parameterNames),
+    /// else x, y, z (x0, x1, ... beyond three), with record field names and indices below them.
+    let argNames (names: string option list) (trees: Tree list) =
+        let n = trees.Length
+        trees
+        |> List.mapi (fun i t ->
+            let fallback = if n <= 3 then string "xyz".[i] else $"x%d{i}"
+            Tree.leafNames (match List.tryItem i names with Some (Some name) -> name | _ -> fallback) t)
+        |> List.concat
 
     /// Splits `leaves` into consecutive groups of the trees' leaf counts.
     let split (trees: Tree list) (leaves: 'T list) : 'T list list =
@@ -70,7 +77,7 @@ module internal Engine =
 
     /// The closure of F# type `declared` taking `arity` arguments: `tensorImpl` on tensor-side values,
     /// or traced, compiled for `backend` (op by op when None) and run on array-side values.
-    let make (declared: Type) (arity: int) (tensorTypes: Type list) (backend: IBackend option) (what: string)
+    let make (declared: Type) (arity: int) (tensorTypes: Type list) (names: string option list) (backend: IBackend option) (what: string)
              (tensorImpl: obj list -> obj) : obj =
         let _, declaredResult = Dynamic.signature declared arity
         let staged = ConcurrentDictionary<string, Staged>()
@@ -97,12 +104,12 @@ module internal Engine =
                                 let r = tensorImpl (buildTensorArgs trees types (List.ofSeq ts))
                                 let rt, rl = Tree.flatten r
                                 struct (ResizeArray(rl |> List.map (asTensor what)) :> IReadOnlyList<Tensor>, box rt)),
-                            Option.toObj backend, "f", ResizeArray(argNames arity trees)))
+                            Option.toObj backend, "f", ResizeArray(argNames names trees)))
                 let arrays = leaves |> List.map Tree.toNDArray
                 let compiled = body.Compile(ResizeArray(arrays |> List.map (fun a -> a.Type)))
                 let outs = compiled.Run(ResizeArray arrays)
                 Tree.build typeof<NDArray> (fun t o -> Tree.ofNDArray t (o :?> NDArray)) (compiled.Info :?> Tree) declaredResult [ for o in outs -> box o ]
-        Dynamic.makeCurried declared arity impl
+        Dynamic.makeCurried declared arity names impl
 
     let private expand (what: string) (axes: int option list) (trees: Tree list) (describe: string) : IReadOnlyList<Nullable<int>> =
         let toNullable = function Some a -> Nullable a | None -> Nullable()
@@ -153,6 +160,7 @@ module Transforms =
         let fType = typeof<'a -> 'b>
         let n = Dynamic.arityOf f fType
         let fParams, _ = Dynamic.signature fType n
+        let names = Dynamic.parameterNames f n
         let spec inAxes =
             VmapSpec(
                 InAxes = inAxes,
@@ -173,9 +181,9 @@ module Transforms =
             let outs =
                 Batching.Call(Func<_, _> perExample, ResizeArray leaves, spec,
                     Func<int, IReadOnlyList<Nullable<int>>>(fun _ -> Engine.outAxes config.OutAxes outTree), "f",
-                    ResizeArray(Engine.argNames n trees))
+                    ResizeArray(Engine.argNames names trees))
             Tree.build typeof<Tensor> (fun _ v -> v) outTree typeof<obj> [ for o in outs -> box o ]
-        Engine.make typeof<'c -> 'd> n (List.replicate n typeof<obj>) None "vmap" tensorImpl :?> ('c -> 'd)
+        Engine.make typeof<'c -> 'd> n (List.replicate n typeof<obj>) names None "vmap" tensorImpl :?> ('c -> 'd)
 
     /// <summary>vmap: the function of a batch, every argument and result batched along axis 0.</summary>
     /// <example><code>
@@ -191,7 +199,7 @@ module Transforms =
         let fType = typeof<'a -> 'b>
         let n = Dynamic.arityOf f fType
         let fParams, _ = Dynamic.signature fType n
-        Engine.make typeof<'c -> 'd> n fParams (Some backend) "jit" (Dynamic.apply f) :?> ('c -> 'd)
+        Engine.make typeof<'c -> 'd> n fParams (Dynamic.parameterNames f n) (Some backend) "jit" (Dynamic.apply f) :?> ('c -> 'd)
 
     /// <summary>jit on the default backend (<c>DefaultBackend.Instance</c>).</summary>
     /// <example><code>
@@ -218,5 +226,5 @@ module Transforms =
         let traced =
             Trace.Function(ResizeArray argumentTypes, (fun ts ->
                 let r = Dynamic.apply f (Engine.buildTensorArgs trees fParams (List.ofSeq ts))
-                ResizeArray(snd (Tree.flatten r) |> List.map (Engine.asTensor "lower")) :> IReadOnlyList<Tensor>), "f", ResizeArray(Engine.argNames n trees))
+                ResizeArray(snd (Tree.flatten r) |> List.map (Engine.asTensor "lower")) :> IReadOnlyList<Tensor>), "f", ResizeArray(Engine.argNames (Dynamic.parameterNames f n) trees))
         traced.Function

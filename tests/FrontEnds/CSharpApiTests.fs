@@ -34,6 +34,20 @@ let tests =
             f.Invoke(w, b, xs) |> ignore
             Expect.equal f.TraceCount 1 "cached"
         }
+        test "Vmap with a negative in axis, an out axis elsewhere, and an axis size equals plain loops" {
+            let w = array2D [ [ 1.0f; 0.5f ]; [ -1.0f; 2.0f ] ]
+            let b = [| 0.1f; -0.2f |]
+            let xs = Array2D.init 2 5 (fun j e -> float32 (j + e) * 0.3f - 0.5f) // 5 examples along the last axis
+            let f = Fixtures.Layer.Vmap(inAxes = [| Nullable(); Nullable(); Nullable -1 |], outAxes = [| Nullable 1 |])
+            let r = f.Invoke(NDArrayConversions.From w, nd b, NDArrayConversions.From xs).ToArray2D<float32>()
+            Expect.equal (Array2D.length1 r, Array2D.length2 r) (2, 5) "the batch axis last"
+            for i in 0 .. 1 do
+                for e in 0 .. 4 do
+                    let plain = tanh (float w.[i, 0] * float xs.[0, e] + float w.[i, 1] * float xs.[1, e] + float b.[i])
+                    Expect.floatClose Accuracy.high (float r.[i, e]) plain "tanh(w x_e + b)"
+            let rs = Fixtures.SumAndProduct.Vmap(inAxes = [| Nullable(); Nullable() |], axisSize = 3).InvokeAll(NDArrayConversions.Scalar 2.0f, NDArrayConversions.Scalar 5.0f)
+            Expect.equal (rs |> Array.map (fun a -> a.ToArray<float32>())) [| [| 7.0f; 7.0f; 7.0f |]; [| 10.0f; 10.0f; 10.0f |] |] "no batched argument: axisSize examples"
+        }
         test "several results, six arguments, out axes, and InvokeAll" {
             let rs = Fixtures.SumAndProduct.Vmap().InvokeAll(nd [| 1.0f; 2.0f |], nd [| 3.0f; 4.0f |])
             Expect.equal (rs |> Array.map (fun a -> a.ToArray<float32>())) [| [| 4.0f; 6.0f |]; [| 3.0f; 8.0f |] |] "sum and product"

@@ -61,6 +61,14 @@ let tests =
             let line = File.ReadAllLines file |> Array.findIndex (fun l -> l.Contains "// MISMATCH LINE") |> (+) 1
             expectAt e "Fixtures.cs" line
         }
+        test "C#: a shape mismatch inside a lambda of several lines, run through Vmap and Jit on arrays, names the lambda's line" {
+            let e = raises (fun () -> Fixtures.MismatchInBody() |> ignore)
+            Expect.stringContains e.Message "dot_general" "operation"
+            Expect.stringContains e.Message "f32[1,3], f32[2]" "the shapes (per example)"
+            let file = (Option.ofObj e.Location |> Option.get).File
+            let line = File.ReadAllLines file |> Array.findIndex (fun l -> l.Contains "// BODY MISMATCH LINE") |> (+) 1
+            expectAt e "Fixtures.cs" line
+        }
         test "vmap misuse: the number of in_axes, an axis out of range, batch sizes that disagree" {
             let f (x: Tensor) (y: Tensor) = x + y
             let tooMany : float32[] -> float32[] -> float32[] = vmapWith { VmapConfig.Default with InAxes = [ Some 0; Some 0; Some 0 ] } f

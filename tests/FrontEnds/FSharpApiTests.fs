@@ -8,13 +8,20 @@ open ArrayLang.Ir
 open ArrayLang.Tracing
 open ArrayLang.Values
 open ArrayLang.FSharp
-open ArrayLang.FSharp.TensorMath
 
 let private s32 = AVal.Scalar DType.F32
 let private v32 (n: int) = AVal.Of(DType.F32, [| n |])
 let private close (a: float32[]) (b: float32[]) = Array.forall2 (fun (x: float32) y -> abs (x - y) <= 1e-5f * (1.0f + abs y)) a b
 
 type Lin<'T> = { W: 'T; B: 'T }
+
+/// Per-example functions written where TensorMath shadows FSharp.Core's max, min and ** (the rest of
+/// this file uses FSharp.Core's own).
+module private WithTensorMath =
+    open ArrayLang.FSharp.TensorMath
+    let maxMin (x: Tensor) = max x 0 + min 1.0 x
+    let mixed (x: Tensor) = [ 1 - x; 2.0f * x; x + 1.0f; 1.0 / x; x / 2; 3 % x; 2.0 ** x; x ** 2; x ** 0.5f; 3 ** x; 0.5f ** x; -x ]
+    let onNumbers () = 2.0 ** 3.0, 2.0f ** 0.5f, max 2 3, min 2.5 1.5
 
 [<Tests>]
 let tests =
@@ -93,7 +100,7 @@ let tests =
             Expect.stringContains (string ir) "scan[length=3" "three chunks of 3 in a scan"
         }
         test "F#'s own math, pown, **, literals of every kind, List.sum, max/min and comparisons trace" {
-            let f (x: Tensor) = pown x 3 + x ** 2.0 + 2 * x + 1.5f + List.sum [ x; abs x ] + max x 0 + min 1.0 x
+            let f (x: Tensor) = pown x 3 + x ** 2.0 + 2 * x + 1.5f + List.sum [ x; abs x ] + WithTensorMath.maxMin x
             let text = string (lower [ v32 3 ] f)
             for op in [ "mul(x, x)"; "pow(x, 2.0)"; "mul(2.0, x)"; ", 1.5)"; "abs(x)"; "max(x, 0.0)"; "min(1.0, x)" ] do
                 Expect.stringContains text op op
@@ -140,7 +147,7 @@ let tests =
         test "control-flow bodies use the enclosing tensors; one equation each" {
             let f (a: Tensor) (xs: Tensor) = scan (fun (h: Tensor) (x: Tensor) -> cond (x .> 0.0) (fun () -> h + a * x) (fun () -> h), h) (Tensor.zerosLike a) xs |> fst
             let ir = string (lower [ s32; v32 4 ] f)
-            Expect.stringContains ir "scan[length=4, reverse=false, consts=1, carries=1](x, " "a is a const of the scan"
+            Expect.stringContains ir "scan[length=4, reverse=false, consts=1, carries=1](a, " "a is a const of the scan"
             Expect.stringContains ir "cond(" "the branch is a cond inside the body"
             let g : float32[] -> float32[,] -> float32[] = vmap f
             Expect.equal (g [| 2.0f; 3.0f |] (array2D [ [ 1.0f; -1.0f; 2.0f; 0.0f ]; [ -1.0f; -1.0f; 1.0f; 1.0f ] ])) [| 6.0f; 6.0f |] "sum of a*x over positive x"
@@ -152,6 +159,57 @@ let tests =
             Expect.equal (compiled [| 1.0f; 2.0f |]) [| 3.0f; 6.0f |] "jit of a vmapped function typed for arrays"
             let nested : float32[,] -> float32[,] = vmap onArrays
             Expect.equal (nested (array2D [ [ 1.0f ]; [ 2.0f ] ])) (array2D [ [ 3.0f ]; [ 6.0f ] ]) "vmap of it"
+        }
+        test "numbers of every kind on either side of every operator, and ** with a number on the left (TensorMath)" {
+            let f = WithTensorMath.mixed
+            let text = string (lower [ s32 ] f)
+            for op in [ "sub(1.0, x)"; "mul(2.0, x)"; "add(x, 1.0)"; "div(1.0, x)"; "div(x, 2.0)"; "rem(3.0, x)"; "pow(2.0, x)"; "pow(x, 2.0)"; "pow(x, 0.5)"; "pow(3.0, x)"; "pow(0.5, x)"; "neg(x)" ] do
+                Expect.stringContains text op op
+            let g : float32[] -> float32[] list = jit (vmap f)
+            let xs = [| 0.5f; 1.25f; 2.0f |]
+            let pow (a: float32) (b: float32) = float32 (Math.Pow(float a, float b))
+            let plain (x: float32) = [ 1.0f - x; 2.0f * x; x + 1.0f; 1.0f / x; x / 2.0f; 3.0f % x; pow 2.0f x; pow x 2.0f; pow x 0.5f; pow 3.0f x; pow 0.5f x; -x ]
+            let expected = List.transpose (xs |> Array.map plain |> List.ofArray)
+            List.iteri2 (fun i (got: float32[]) (want: float32 list) -> Expect.isTrue (close got (Array.ofList want)) $"expression %d{i}") (g xs) expected
+            let p, q, m, n = WithTensorMath.onNumbers ()
+            Expect.equal (p, m, n) (8.0, 3, 1.5) "TensorMath's ** max and min still work on numbers"
+            Expect.floatClose Accuracy.high (float q) (sqrt 2.0) "float32 **"
+        }
+        test "jit takes and returns records and tuples (pytrees), nested" {
+            let f (p: Lin<Tensor>) (x: Tensor, y: Tensor) = { W = p.W * x; B = p.B + y }, (Tensor.sum x, (x, y))
+            let g : Lin<float32[]> -> float32[] * float32[] -> Lin<float32[]> * (float32 * (float32[] * NDArray)) = jit f
+            let lin, (total, (x, y)) = g { W = [| 2.0f; 3.0f |]; B = [| 1.0f; 1.0f |] } ([| 1.0f; 2.0f |], [| 10.0f; 20.0f |])
+            Expect.equal lin { W = [| 2.0f; 6.0f |]; B = [| 11.0f; 21.0f |] } "record result"
+            Expect.equal (total, x, y.F32) (3.0f, [| 1.0f; 2.0f |], [| 10.0f; 20.0f |]) "nested tuple result, an NDArray leaf where declared"
+        }
+        test "vmapWith: negative axes, and chunking (size or budget) with axes elsewhere, equal a plain loop" {
+            // per example: w [2,3] shared, x [3] taken along the last axis of xs [3,B]; results w.x (batch axis last) and sum x
+            let f (w: Tensor) (x: Tensor) = Tensor.dot w x, Tensor.sum x
+            let w = Array2D.init 2 3 (fun i j -> float32 (i - j) * 0.5f)
+            let b = 7
+            let xs = Array2D.init 3 b (fun j e -> float32 (j * b + e) * 0.1f)
+            let plainDot = Array2D.init 2 b (fun i e -> Seq.sum (Seq.init 3 (fun j -> w.[i, j] * xs.[j, e])))
+            let plainSum = Array.init b (fun e -> Seq.sum (Seq.init 3 (fun j -> xs.[j, e])))
+            for chunking in [ NoChunking; ChunkSize 3; ChunkSize 1; MemoryBudget 64L; MemoryBudget 1L ] do
+                let config = { VmapConfig.Default with InAxes = [ None; Some -1 ]; OutAxes = [ Some -1; Some 0 ]; Chunking = chunking }
+                let g : float32[,] -> float32[,] -> float32[,] * float32[] = vmapWith config f
+                let d, t = g w xs
+                Expect.isTrue (close (Seq.cast<float32> d |> Array.ofSeq) (Seq.cast<float32> plainDot |> Array.ofSeq)) $"w . x_e, %A{chunking}"
+                Expect.isTrue (close t plainSum) $"sum x_e, %A{chunking}"
+        }
+        test "vmapWith: a memory budget picks the chunk: a small one records a scan over chunks, a large one none" {
+            let f (x: Tensor) = Tensor.sum (Tensor.dot (Tensor.expandDims 1 x) (Tensor.expandDims 0 x)) // a [64,64] intermediate per example
+            let lowered budget = string (lower [ AVal.Of(DType.F32, 100, 64) ] (vmapWith { VmapConfig.Default with Chunking = MemoryBudget budget } f : NDArray -> NDArray))
+            Expect.stringContains (lowered (64L * 1024L)) "scan[" "64 KiB holds a few examples' [64,64] intermediates, not 100"
+            Expect.isFalse ((lowered (1L <<< 30)).Contains "scan[") "1 GiB holds the whole batch: no chunks"
+        }
+        test "the IR's parameters are named after the F# function's, through vmap and jit" {
+            let rnn (a: Tensor) (xs: Tensor) (h0: Tensor) = scan (fun (h: Tensor) (x: Tensor) -> let h' = tanh (a * h + x) in h', h') h0 xs |> fst
+            Expect.stringContains (string (lower [ s32; v32 4; s32 ] rnn)) "func f(a: f32[], xs: f32[4], h0: f32[])" "per example"
+            let batched : float32 -> NDArray -> NDArray -> NDArray = vmapWith { VmapConfig.Default with InAxes = [ None; Some 0; Some 0 ] } rnn
+            Expect.stringContains (string (lower [ s32; AVal.Of(DType.F32, 5, 4); v32 5 ] batched)) "func f(a: f32[], xs: f32[5,4], h0: f32[5])" "batched"
+            let record (p: Lin<Tensor>) (x: Tensor) = p.W * x + p.B
+            Expect.stringContains (string (lower [ s32; s32; s32 ] record)) "func f(W: f32[], B: f32[], x: f32[])" "record fields"
         }
         test "structural errors of the combinators name what changed" {
             let raises (f: unit -> unit) = try f (); failtest "expected an error" with :? TraceException as e -> e

@@ -32,6 +32,9 @@ let collatz (n: Tensor) =
         return steps.Value
     }
 
+/// A record state: a generic record, as any structured value.
+type Acc<'T> = { Sum: 'T; Digits: 'T }
+
 let rec private plainCollatz n k = if n <= 1 then k elif n % 2 = 0 then plainCollatz (n / 2) (k + 1) else plainCollatz (3 * n + 1) (k + 1)
 
 [<Tests>]
@@ -95,6 +98,28 @@ let tests =
             let ir = string (lower [ s32 ] (f false))
             Expect.stringContains ir "carries=3" "the counter and the pair are carried; the local state is not"
         }
+        test "descending and empty ranges, a record state, a while inside a for: jit (vmap) equals a plain loop" {
+            let f (xs: Tensor) =
+                vectorize {
+                    let acc = state { Sum = Tensor.zerosLike xs.[0]; Digits = Tensor.zerosLike xs.[0] }
+                    for i in 9 .. -3 .. 0 do // 9, 6, 3, 0
+                        acc.Value <- { acc.Value with Digits = acc.Value.Digits * 10.0 + Tensor.cast DType.F32 i }
+                    for _ in 0 .. -1 do // no step
+                        acc.Value <- { acc.Value with Digits = Tensor.zerosLike xs.[0] }
+                    for x in xs do
+                        let k = state x
+                        while k.Value .< 10.0 do
+                            k.Value <- k.Value * 2.0
+                        acc.Value <- { acc.Value with Sum = acc.Value.Sum + k.Value }
+                    return acc.Value
+                }
+            let g : float32[,] -> Acc<float32[]> = jit (vmap f)
+            let xs = array2D [ [ 1.0f; 3.0f ]; [ 20.0f; 6.0f ] ]
+            let rec doubled (v: float32) = if v < 10.0f then doubled (v * 2.0f) else v
+            let r = g xs
+            Expect.equal r.Digits [| 9630.0f; 9630.0f |] "descending range, then an empty one"
+            Expect.equal r.Sum [| doubled 1.0f + doubled 3.0f; doubled 20.0f + doubled 6.0f |] "while per row"
+        }
         test "a loop that writes no state records a scan with only its counter" {
             let f (x: Tensor) =
                 vectorize {
@@ -125,6 +150,16 @@ let tests =
                 }
             let e = raises (fun () -> lower [ s32 ] changesType |> ignore)
             Expect.stringContains e.Message "initial carry's types" "the carry"
+            let intCounter (x: Tensor) =
+                vectorize {
+                    let k = state 0 // an F# int: fixed while tracing, it cannot be carried
+                    for _ in 0 .. 2 do
+                        k.Value <- k.Value + 1
+                    return x
+                }
+            let e = raises (fun () -> lower [ s32 ] intCounter |> ignore)
+            Expect.stringContains e.Message "holds a Int32, not a tensor" "the state's type"
+            Expect.stringContains e.Message "VectorizeTests.fs" "located"
             let mutableLocal (x: Tensor) =
                 vectorize {
                     let mutable h = x // captured by the loop body as a hidden ref cell: not carried

@@ -39,4 +39,20 @@ public static class Fixtures
     /// <summary>A shape mismatch: adds a vector of 3 to a vector of 4 (the line is checked by a test).</summary>
     public static Function Mismatch() =>
         Fn.Of((Tensor x, Tensor y) => x + y).Lower(AVal.Of(DType.F32, 3), AVal.Of(DType.F32, 4)); // MISMATCH LINE
+
+    /// <summary>
+    /// A shape mismatch in the first statement of a lambda of several lines, found when the vmapped and
+    /// jitted function is invoked on arrays (a test checks that the error names the lambda's line, not
+    /// the line of the call): w is [1, 3] and each example x has 2 elements.
+    /// </summary>
+    public static NDArray MismatchInBody()
+    {
+        var f = Fn.Of((Tensor x, Tensor w) =>
+        {
+            Tensor z = w.Dot(x); // BODY MISMATCH LINE
+            return Tensor.Tanh(z);
+        });
+        var batched = f.Vmap(inAxes: [0, null]).Jit();
+        return batched.Invoke(NDArray.From(new float[,] { { 1f, 2f }, { 3f, 4f } }), NDArray.From(new float[,] { { 1f, 2f, 3f } }));
+    }
 }
