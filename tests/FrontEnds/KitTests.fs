@@ -39,6 +39,18 @@ let tests =
             let property = VmapProperty.equalsLoopDefault [ f32 [ 2 ] ] impure
             Expect.throws (fun () -> Check.One(Config.QuickThrowOnFailure.WithQuietOnSuccess(true), property)) "caught"
         }
+        test "as an xUnit fact (docs/fsharp.md): Check.QuickThrowOnFailure passes a function that batches, and throws the shrunk arrays for one that does not" {
+            VmapProperty.equalsLoop { VmapCheck.Default with InAxes = [ None; Some 0 ] }
+                [ f32 [ 3; 4 ]; f32 [ 4 ] ] (fun (w: Tensor) (x: Tensor) -> tanh (Tensor.dot w x))
+            |> Check.QuickThrowOnFailure
+            let mutable traces = 0
+            let impure (x: Tensor) = traces <- traces + 1; x + float traces
+            let message =
+                try VmapProperty.equalsLoopDefault [ f32 [ 2 ] ] impure |> Check.QuickThrowOnFailure; "" with e -> e.Message
+            Expect.stringContains message "Falsifiable" "the property failed"
+            Expect.stringContains message "result leaf 0: vmap gave f32[1,2]" "shrunk to one example, naming the result that differs"
+            Expect.stringContains message "the loop gave f32[1,2]" "and what the loop gave"
+        }
         test "generators give arrays of the aval, in the range" {
             let t = AVal.Of(DType.F32, 2, 3)
             for a in Gen.sample 20 (ArrayGen.ofAValIn { ValueRange.Default with Low = 1.0; High = 2.0 } t) do
