@@ -52,7 +52,8 @@ public sealed class CpuBackend : IBackend
         Options = options;
         Name = "cpu" + (options.Fuse ? "" : "/nofusion") +
             (options.Passes.ToString() == Pipeline.Standard.ToString() ? "" : "/" + options.Passes) +
-            (options.MaxThreads == Environment.ProcessorCount ? "" : $"/threads={options.MaxThreads}");
+            (options.MaxThreads == Environment.ProcessorCount ? "" : $"/threads={options.MaxThreads}") +
+            (options.RegisterKernels ? "" : "/tiles");
     }
 
     /// <summary>This backend's options.</summary>

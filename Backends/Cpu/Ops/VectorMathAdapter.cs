@@ -11,168 +11,174 @@ namespace ArrayLang.Backends.Cpu.Ops;
 // VectorMath's Vector512 functions directly: its span functions were measured 2-3x slower on
 // 512-element tiles than a loop over its Vector512 functions.
 
-internal struct ExpF32 : IUnaryOp<float>
+/// <summary>
+/// Marks the operation structs backed by VectorMath, whose kernels are large: a register loop
+/// takes at most <see cref="Tiles.RegisterKernel.MaxVectorMathCalls"/> of them (Note [register kernels]).
+/// </summary>
+internal interface IVectorMathOp;
+
+internal struct ExpF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Exp(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Exp(x);
 }
 
-internal struct ExpF64 : IUnaryOp<double>
+internal struct ExpF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Exp(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Exp(x);
 }
 
-internal struct LogF32 : IUnaryOp<float>
+internal struct LogF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Log(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Log(x);
 }
 
-internal struct LogF64 : IUnaryOp<double>
+internal struct LogF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Log(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Log(x);
 }
 
-internal struct Log1pF32 : IUnaryOp<float>
+internal struct Log1pF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Log1p(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Log1p(x);
 }
 
-internal struct Log1pF64 : IUnaryOp<double>
+internal struct Log1pF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Log1p(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Log1p(x);
 }
 
-internal struct Expm1F32 : IUnaryOp<float>
+internal struct Expm1F32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Expm1(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Expm1(x);
 }
 
-internal struct Expm1F64 : IUnaryOp<double>
+internal struct Expm1F64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Expm1(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Expm1(x);
 }
 
-internal struct SinF32 : IUnaryOp<float>
+internal struct SinF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Sin(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Sin(x);
 }
 
-internal struct SinF64 : IUnaryOp<double>
+internal struct SinF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Sin(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Sin(x);
 }
 
-internal struct CosF32 : IUnaryOp<float>
+internal struct CosF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Cos(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Cos(x);
 }
 
-internal struct CosF64 : IUnaryOp<double>
+internal struct CosF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Cos(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Cos(x);
 }
 
-internal struct TanF32 : IUnaryOp<float>
+internal struct TanF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Tan(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Tan(x);
 }
 
-internal struct TanF64 : IUnaryOp<double>
+internal struct TanF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Tan(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Tan(x);
 }
 
-internal struct TanhF32 : IUnaryOp<float>
+internal struct TanhF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Tanh(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Tanh(x);
 }
 
-internal struct TanhF64 : IUnaryOp<double>
+internal struct TanhF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Tanh(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Tanh(x);
 }
 
-internal struct LogisticF32 : IUnaryOp<float>
+internal struct LogisticF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Logistic(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Logistic(x);
 }
 
-internal struct LogisticF64 : IUnaryOp<double>
+internal struct LogisticF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Logistic(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Logistic(x);
 }
 
-internal struct ErfF32 : IUnaryOp<float>
+internal struct ErfF32 : IUnaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => VM.Erf(x);
     public static Vector512<float> Vector(Vector512<float> x) => VM.Erf(x);
 }
 
-internal struct ErfF64 : IUnaryOp<double>
+internal struct ErfF64 : IUnaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x) => VM.Erf(x);
     public static Vector512<double> Vector(Vector512<double> x) => VM.Erf(x);
 }
 
-internal struct PowF32 : IBinaryOp<float>
+internal struct PowF32 : IBinaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x, float y) => VM.Pow(x, y);
     public static Vector512<float> Vector(Vector512<float> x, Vector512<float> y) => VM.Pow(x, y);
 }
 
-internal struct PowF64 : IBinaryOp<double>
+internal struct PowF64 : IBinaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x, double y) => VM.Pow(x, y);
     public static Vector512<double> Vector(Vector512<double> x, Vector512<double> y) => VM.Pow(x, y);
 }
 
-internal struct Atan2F32 : IBinaryOp<float>
+internal struct Atan2F32 : IBinaryOp<float>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static float Scalar(float x, float y) => VM.Atan2(x, y);
     public static Vector512<float> Vector(Vector512<float> x, Vector512<float> y) => VM.Atan2(x, y);
 }
 
-internal struct Atan2F64 : IBinaryOp<double>
+internal struct Atan2F64 : IBinaryOp<double>, IVectorMathOp
 {
     public static bool Vectorized => true;
     public static double Scalar(double x, double y) => VM.Atan2(x, y);

@@ -27,8 +27,11 @@ internal delegate void RegisterTile(BufferRef[] slots, int n);
 /// </summary>
 internal static class RegisterKernel
 {
-    /// <summary>One instruction to compile: the value it defines, its tile routine (which names its operation struct) and its operands.</summary>
-    public readonly record struct Op(int Value, SpanOp Code, IReadOnlyList<OperandRef> Operands);
+    /// <summary>
+    /// One instruction to compile: the value it defines, its primitive and result dtype, its tile
+    /// routine (which names its operation struct) and its operands.
+    /// </summary>
+    public readonly record struct Op(int Value, string Primitive, DType DType, SpanOp Code, IReadOnlyList<OperandRef> Operands);
 
     /// <summary>
     /// The program compiled to one register loop, or null when some instruction cannot take part
@@ -39,41 +42,83 @@ internal static class RegisterKernel
         if (!Vector512.IsHardwareAccelerated || ops.Count == 0) return null;
         Type? t = dtype switch { DType.F32 => typeof(float), DType.F64 => typeof(double), DType.I32 => typeof(int), _ => null };
         if (t is null) return null;
-        var forms = new (MethodInfo Vector, MethodInfo Scalar)[ops.Count];
+        var byValue = ops.ToDictionary(o => o.Value);
+        foreach (var r in results)
+            if (r.Kind == OperandKind.Value && byValue[r.Index].DType == DType.Bool) return null; // bools stay masks, never stored
+        var forms = new Form[ops.Count];
         for (int j = 0; j < ops.Count; j++)
         {
             var form = FormOf(ops[j], t);
             if (form is null) return null;
-            forms[j] = form.Value;
+            forms[j] = form;
         }
+        if (forms.Count(f => f.VectorMath) > MaxVectorMathCalls) return null;
         return new Emitter(t, ops, forms, results, slotOf).Compile();
     }
 
-    /// <summary>The operation struct's Vector and Scalar methods behind a Unary/Binary/Ternary tile routine on <paramref name="t"/>.</summary>
-    private static (MethodInfo, MethodInfo)? FormOf(Op op, Type t)
+    /// <summary>How an instruction runs in registers: its vector and scalar methods, and whether its one operand is passed twice.</summary>
+    private sealed record Form(MethodInfo Vector, MethodInfo Scalar, bool Twice = false, bool VectorMath = false);
+
+    /// <summary>
+    /// The most VectorMath calls (exp, sin, tanh, ...) one register loop takes. The kernels are
+    /// inlined into the loop, and past this the JIT's inlining budget runs out: the rest become
+    /// calls of unoptimized code. Measured on a chain of k functions over 10M f32 (2 threads): the
+    /// register loop took 0.46x, 0.71x, 0.90x and 1.2x the tile routines' time for k = 1 to 4, and
+    /// 5x for k = 5 and 6. A body with more runs on the tile routines.
+    /// </summary>
+    public const int MaxVectorMathCalls = 3;
+
+    /// <summary>
+    /// The form of an instruction on lanes of <paramref name="t"/>: the operation struct behind a
+    /// Unary/Binary/Ternary/Compare/Predicate tile routine, or a <see cref="MaskLanes{T}"/> method
+    /// for select and the logic of bools (which live in registers as lane masks of <paramref name="t"/>).
+    /// </summary>
+    private static Form? FormOf(Op op, Type t)
     {
+        var masks = typeof(MaskLanes<>).MakeGenericType(t);
+        Form? Mask(string name) => new(Method(masks, name, vector: true), Method(masks, name, vector: false));
+        if (op.DType == DType.Bool && op.Primitive is "and" or "or" or "xor" or "not")
+            return op.Code.Method.GetGenericArguments() is [var b, ..] && b == typeof(byte) ? Mask(Capitalized(op.Primitive)) : null;
+        if (op.Primitive == "select") return op.DType == DTypeOf(t) ? Mask("Select") : null;
+
         var m = op.Code.Method;
-        int arity = m.Name switch { nameof(SpanDrivers.Unary) => 1, nameof(SpanDrivers.Binary) => 2, nameof(SpanDrivers.Ternary) => 3, _ => 0 };
-        if (arity == 0 || arity != op.Operands.Count || !m.IsGenericMethod || m.DeclaringType != typeof(SpanDrivers)) return null;
+        if (!m.IsGenericMethod || m.DeclaringType != typeof(SpanDrivers)) return null;
         var args = m.GetGenericArguments();
         if (args.Length != 2 || args[0] != t) return null;
         var opType = args[1];
+        (int arity, bool twice) = m.Name switch
+        {
+            nameof(SpanDrivers.Unary) => (1, false),
+            nameof(SpanDrivers.Binary) or nameof(SpanDrivers.Compare) => (2, false),
+            nameof(SpanDrivers.Ternary) => (3, false),
+            nameof(SpanDrivers.Predicate) => (1, true),
+            _ => (0, false),
+        };
+        if (arity == 0 || arity != op.Operands.Count) return null;
         if (opType.GetProperty("Vectorized", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is false) return null;
         var vector = opType.GetMethod("Vector", BindingFlags.Public | BindingFlags.Static);
         var scalar = opType.GetMethod("Scalar", BindingFlags.Public | BindingFlags.Static);
-        return vector is null || scalar is null ? null : (vector, scalar);
+        return vector is null || scalar is null ? null : new Form(vector, scalar, twice, typeof(IVectorMathOp).IsAssignableFrom(opType));
     }
+
+    private static string Capitalized(string s) => char.ToUpperInvariant(s[0]) + s[1..];
+
+    private static DType DTypeOf(Type t) => t == typeof(float) ? DType.F32 : t == typeof(double) ? DType.F64 : DType.I32;
+
+    private static MethodInfo Method(Type owner, string name, bool vector) => owner.GetMethods(BindingFlags.Public | BindingFlags.Static)
+        .Single(m => m.Name == name && (m.ReturnType.IsGenericType || m.GetParameters()[0].ParameterType.IsGenericType) == vector);
 
     /// <summary>A reference to the first element of slot <paramref name="slot"/> (called once per tile by the compiled code).</summary>
     public static ref byte SlotRef(BufferRef[] slots, int slot) => ref slots[slot].At<byte>(0);
 
-    private sealed class Emitter(Type t, IReadOnlyList<Op> ops, (MethodInfo Vector, MethodInfo Scalar)[] forms,
-        IReadOnlyList<OperandRef> results, Func<OperandRef, int> slotOf)
+    private sealed class Emitter(Type t, IReadOnlyList<Op> ops, Form[] forms, IReadOnlyList<OperandRef> results, Func<OperandRef, int> slotOf)
     {
         private readonly Type _vector = typeof(Vector512<>).MakeGenericType(t);
+        private readonly Type _masks = typeof(MaskLanes<>).MakeGenericType(t);
         private readonly int _count = 64 / System.Runtime.InteropServices.Marshal.SizeOf(t);
         private readonly Dictionary<int, LocalBuilder> _slotRef = [];
         private readonly Dictionary<Literal, (LocalBuilder Scalar, LocalBuilder Vector)> _literal = [];
+        private readonly Dictionary<int, int> _opOf = Enumerable.Range(0, ops.Count).ToDictionary(j => ops[j].Value);
         private ILGenerator _il = null!;
 
         private static readonly MethodInfo SlotRefMethod = typeof(RegisterKernel).GetMethod(nameof(SlotRef))!;
@@ -84,6 +129,7 @@ internal static class RegisterKernel
                 skipVisibility: true);
             _il = dm.GetILGenerator();
             var il = _il;
+            var cones = BranchCones();
 
             // Prologue: a ref per slot the loop touches, each literal as a scalar and a broadcast vector.
             foreach (var op in ops)
@@ -107,19 +153,61 @@ internal static class RegisterKernel
             var done = il.DefineLabel();
             il.MarkLabel(vectorTest);
             il.Emit(OpCodes.Ldloc, i); il.Emit(OpCodes.Ldloc, vectorEnd); il.Emit(OpCodes.Bge_Un, scalarTest);
-            EmitBody(vector: true, i, stored);
+            new Body(this, vector: true, i, cones).Emit(stored);
             il.Emit(OpCodes.Ldloc, i); il.Emit(OpCodes.Ldc_I4, _count); il.Emit(OpCodes.Conv_U); il.Emit(OpCodes.Add); il.Emit(OpCodes.Stloc, i);
             il.Emit(OpCodes.Br, vectorTest);
 
             il.MarkLabel(scalarTest);
             il.Emit(OpCodes.Ldloc, i); il.Emit(OpCodes.Ldloc, end); il.Emit(OpCodes.Bge_Un, done);
-            EmitBody(vector: false, i, stored);
+            new Body(this, vector: false, i, cones).Emit(stored);
             il.Emit(OpCodes.Ldloc, i); il.Emit(OpCodes.Ldc_I4_1); il.Emit(OpCodes.Conv_U); il.Emit(OpCodes.Add); il.Emit(OpCodes.Stloc, i);
             il.Emit(OpCodes.Br, scalarTest);
 
             il.MarkLabel(done);
             il.Emit(OpCodes.Ret);
             return dm.CreateDelegate<RegisterTile>();
+        }
+
+        /// <summary>
+        /// Note [skipped branches]: for each select, the instructions whose values reach nothing but
+        /// one side of it (its on_true or on_false operand, directly or through each other), by
+        /// value; vmap turns a cond on a per-lane predicate into both branches and a select, and
+        /// these are the branches. The loop runs a side's instructions only when some lane of the
+        /// 64 bytes takes that side, so a branch no lane of a vector takes costs one test.
+        /// </summary>
+        private Dictionary<int, (HashSet<int> OnTrue, HashSet<int> OnFalse)> BranchCones()
+        {
+            var users = new Dictionary<int, List<(int User, int Position)>>();
+            foreach (var op in ops)
+                for (int k = 0; k < op.Operands.Count; k++)
+                    if (op.Operands[k].Kind == OperandKind.Value)
+                        (users.TryGetValue(op.Operands[k].Index, out var l) ? l : users[op.Operands[k].Index] = []).Add((op.Value, k));
+            var kept = results.Where(r => r.Kind == OperandKind.Value).Select(r => r.Index).ToHashSet();
+            var cones = new Dictionary<int, (HashSet<int>, HashSet<int>)>();
+            foreach (var op in ops.Where(o => o.Primitive == "select"))
+            {
+                HashSet<int> Cone(int position)
+                {
+                    var cone = new HashSet<int>();
+                    if (op.Operands[position] is not { Kind: OperandKind.Value } root || op.Operands[0] == op.Operands[position]) return cone;
+                    // Grow from the side's operand towards the inputs; a value joins when all its uses are the side or the cone.
+                    var pending = new Stack<int>([root.Index]);
+                    while (pending.Count > 0)
+                    {
+                        int v = pending.Pop();
+                        if (cone.Contains(v) || kept.Contains(v)) continue;
+                        bool exclusive = users[v].All(u => (u.User == op.Value && u.Position == position) || cone.Contains(u.User));
+                        if (!exclusive) continue;
+                        cone.Add(v);
+                        foreach (var o in ops[_opOf[v]].Operands)
+                            if (o.Kind == OperandKind.Value) pending.Push(o.Index);
+                    }
+                    return cone;
+                }
+                var (onTrue, onFalse) = (Cone(1), Cone(2));
+                if (onTrue.Count + onFalse.Count > 0) cones[op.Value] = (onTrue, onFalse);
+            }
+            return cones;
         }
 
         /// <summary>The values the loop stores: each result that is an instruction's value, with its slot, once per slot.</summary>
@@ -143,83 +231,130 @@ internal static class RegisterKernel
         private void LiteralLocals(Literal lit)
         {
             if (_literal.ContainsKey(lit)) return;
-            var s = _il.DeclareLocal(t);
+            bool isBool = lit.DType == DType.Bool;
+            var s = _il.DeclareLocal(isBool ? typeof(bool) : t);
             var v = _il.DeclareLocal(_vector);
-            if (t == typeof(float)) _il.Emit(OpCodes.Ldc_R4, (float)lit.Value);
+            if (isBool) _il.Emit(lit.Value != 0 ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+            else if (t == typeof(float)) _il.Emit(OpCodes.Ldc_R4, (float)lit.Value);
             else if (t == typeof(double)) _il.Emit(OpCodes.Ldc_R8, lit.Value);
             else _il.Emit(OpCodes.Ldc_I4, (int)lit.Value);
             _il.Emit(OpCodes.Stloc, s);
             _il.Emit(OpCodes.Ldloc, s);
-            _il.Emit(OpCodes.Call, typeof(Vector512).GetMethod(nameof(Vector512.Create), [t])!);
+            _il.Emit(OpCodes.Call, isBool ? _masks.GetMethod("Broadcast")! : typeof(Vector512).GetMethod(nameof(Vector512.Create), [t])!);
             _il.Emit(OpCodes.Stloc, v);
             _literal[lit] = (s, v);
         }
 
-        /// <summary>One iteration: <paramref name="vector"/> elements at <c>i</c> (64 bytes) or one element.</summary>
-        private void EmitBody(bool vector, LocalBuilder i, List<(int Value, int Slot)> stored)
+        /// <summary>One iteration's code: 64 bytes of elements at <c>i</c>, or one element; values are emitted on demand.</summary>
+        private sealed class Body(Emitter e, bool vector, LocalBuilder i, Dictionary<int, (HashSet<int> OnTrue, HashSet<int> OnFalse)> cones)
         {
-            var il = _il;
-            var type = vector ? _vector : t;
-            var loaded = new Dictionary<int, LocalBuilder>();
-            var values = new Dictionary<int, LocalBuilder>();
-            for (int j = 0; j < ops.Count; j++)
+            private readonly ILGenerator _il = e._il;
+            private readonly Dictionary<int, LocalBuilder> _loaded = [];
+            private readonly Dictionary<int, LocalBuilder> _values = [];
+
+            private Type Lane(DType d) => vector ? e._vector : d == DType.Bool ? typeof(bool) : e.T;
+
+            public void Emit(List<(int Value, int Slot)> stored)
             {
-                foreach (var o in ops[j].Operands)
+                foreach (var (value, _) in stored) Demand(value);
+                foreach (var (value, slot) in stored)
                 {
-                    switch (o.Kind)
+                    if (vector)
                     {
-                        case OperandKind.Input or OperandKind.Product:
-                            int slot = slotOf(o);
-                            if (!loaded.TryGetValue(slot, out var l))
-                            {
-                                l = il.DeclareLocal(type);
-                                EmitAddress(slot, i, vector);
-                                if (vector) il.Emit(OpCodes.Call, LoadUnsafe);
-                                else il.Emit(OpCodes.Ldobj, t);
-                                il.Emit(OpCodes.Stloc, l);
-                                loaded[slot] = l;
-                            }
-                            il.Emit(OpCodes.Ldloc, l);
-                            break;
-                        case OperandKind.Literal:
-                            var (s, v) = _literal[o.Literal!];
-                            il.Emit(OpCodes.Ldloc, vector ? v : s);
-                            break;
-                        default:
-                            il.Emit(OpCodes.Ldloc, values[o.Index]);
-                            break;
+                        _il.Emit(OpCodes.Ldloc, _values[value]);
+                        EmitAddress(slot);
+                        _il.Emit(OpCodes.Call, e.StoreUnsafe);
+                    }
+                    else
+                    {
+                        EmitAddress(slot);
+                        _il.Emit(OpCodes.Ldloc, _values[value]);
+                        _il.Emit(OpCodes.Stobj, e.T);
                     }
                 }
-                il.Emit(OpCodes.Call, vector ? forms[j].Vector : forms[j].Scalar);
-                var result = il.DeclareLocal(type);
-                il.Emit(OpCodes.Stloc, result);
-                values[ops[j].Value] = result;
             }
-            foreach (var (value, slot) in stored)
+
+            /// <summary>Emits the instruction defining <paramref name="value"/> after what it needs, unless already emitted.</summary>
+            private void Demand(int value)
             {
-                if (vector)
+                if (_values.ContainsKey(value)) return;
+                int j = e._opOf[value];
+                var op = e.Ops[j];
+                if (cones.TryGetValue(value, out var cone))
                 {
-                    il.Emit(OpCodes.Ldloc, values[value]);
-                    EmitAddress(slot, i, vector: true);
-                    il.Emit(OpCodes.Call, StoreUnsafe);
+                    DemandOperand(op.Operands[0]);
+                    Guarded(op.Operands[0], op.Operands[1], cone.OnTrue, skipWhen: "None");
+                    Guarded(op.Operands[0], op.Operands[2], cone.OnFalse, skipWhen: "All");
                 }
-                else
+                foreach (var o in op.Operands) DemandOperand(o);
+                foreach (var o in op.Operands) Push(o);
+                if (e.Forms[j].Twice) Push(op.Operands[0]);
+                _il.Emit(OpCodes.Call, vector ? e.Forms[j].Vector : e.Forms[j].Scalar);
+                var result = _il.DeclareLocal(Lane(op.DType));
+                _il.Emit(OpCodes.Stloc, result);
+                _values[value] = result;
+            }
+
+            /// <summary>A select's side: what its branch reads from outside first, then the branch itself, skipped when no lane takes it.</summary>
+            private void Guarded(OperandRef pred, OperandRef side, HashSet<int> cone, string skipWhen)
+            {
+                if (cone.Count == 0) return;
+                foreach (int v in cone.OrderBy(v => v))
+                    foreach (var o in e.Ops[e._opOf[v]].Operands)
+                        if (o.Kind != OperandKind.Value || !cone.Contains(o.Index)) DemandOperand(o);
+                var skip = _il.DefineLabel();
+                Push(pred);
+                _il.Emit(OpCodes.Call, Method(e._masks, skipWhen, vector));
+                _il.Emit(OpCodes.Brtrue, skip);
+                DemandOperand(side);
+                _il.MarkLabel(skip);
+            }
+
+            private void DemandOperand(OperandRef o)
+            {
+                if (o.Kind == OperandKind.Value) Demand(o.Index);
+                else if (o.Kind is OperandKind.Input or OperandKind.Product) Load(e.SlotOf(o));
+            }
+
+            private void Push(OperandRef o)
+            {
+                switch (o.Kind)
                 {
-                    EmitAddress(slot, i, vector: false);
-                    il.Emit(OpCodes.Ldloc, values[value]);
-                    il.Emit(OpCodes.Stobj, t);
+                    case OperandKind.Input or OperandKind.Product: _il.Emit(OpCodes.Ldloc, Load(e.SlotOf(o))); break;
+                    case OperandKind.Literal:
+                        var (s, v) = e._literal[o.Literal!];
+                        _il.Emit(OpCodes.Ldloc, vector ? v : s);
+                        break;
+                    default: _il.Emit(OpCodes.Ldloc, _values[o.Index]); break;
                 }
+            }
+
+            /// <summary>The input's elements in a local, loaded once per iteration.</summary>
+            private LocalBuilder Load(int slot)
+            {
+                if (_loaded.TryGetValue(slot, out var l)) return l;
+                l = _il.DeclareLocal(vector ? e._vector : e.T);
+                EmitAddress(slot);
+                if (vector) _il.Emit(OpCodes.Call, e.LoadUnsafe);
+                else _il.Emit(OpCodes.Ldobj, e.T);
+                _il.Emit(OpCodes.Stloc, l);
+                return _loaded[slot] = l;
+            }
+
+            /// <summary>Pushes <c>ref T</c> of the slot and, for vectors, the element offset <c>i</c>; for scalars the element's own address.</summary>
+            private void EmitAddress(int slot)
+            {
+                _il.Emit(OpCodes.Ldloc, e._slotRef[slot]);
+                _il.Emit(OpCodes.Call, e.AsT);
+                _il.Emit(OpCodes.Ldloc, i);
+                if (!vector) _il.Emit(OpCodes.Call, e.AddT);
             }
         }
 
-        /// <summary>Pushes <c>ref T</c> of the slot and, for vectors, the element offset <c>i</c>; for scalars the element's own address.</summary>
-        private void EmitAddress(int slot, LocalBuilder i, bool vector)
-        {
-            _il.Emit(OpCodes.Ldloc, _slotRef[slot]);
-            _il.Emit(OpCodes.Call, AsT);
-            _il.Emit(OpCodes.Ldloc, i);
-            if (!vector) _il.Emit(OpCodes.Call, AddT);
-        }
+        private int SlotOf(OperandRef o) => slotOf(o);
+        private Type T => t;
+        private IReadOnlyList<Op> Ops => ops;
+        private Form[] Forms => forms;
 
         private MethodInfo AsT => typeof(Unsafe).GetMethods()
             .Single(m => m.Name == nameof(Unsafe.As) && m.GetGenericArguments().Length == 2)
@@ -237,4 +372,29 @@ internal static class RegisterKernel
             .Single(m => m.Name == nameof(Vector512.StoreUnsafe) && m.GetParameters().Length == 3)
             .MakeGenericMethod(t);
     }
+}
+
+/// <summary>
+/// Bools inside a register loop: lanes of a vector of <typeparamref name="T"/> with every bit set
+/// (true) or clear (false), the form vector comparisons produce; a scalar bool in the tail.
+/// </summary>
+internal static class MaskLanes<T> where T : unmanaged
+{
+    public static Vector512<T> Select(Vector512<T> pred, Vector512<T> onTrue, Vector512<T> onFalse) => Vector512.ConditionalSelect(pred, onTrue, onFalse);
+    public static T Select(bool pred, T onTrue, T onFalse) => pred ? onTrue : onFalse;
+    public static Vector512<T> And(Vector512<T> x, Vector512<T> y) => x & y;
+    public static bool And(bool x, bool y) => x & y;
+    public static Vector512<T> Or(Vector512<T> x, Vector512<T> y) => x | y;
+    public static bool Or(bool x, bool y) => x | y;
+    public static Vector512<T> Xor(Vector512<T> x, Vector512<T> y) => x ^ y;
+    public static bool Xor(bool x, bool y) => x ^ y;
+    public static Vector512<T> Not(Vector512<T> x) => ~x;
+    public static bool Not(bool x) => !x;
+    public static Vector512<T> Broadcast(bool x) => x ? Vector512<T>.AllBitsSet : Vector512<T>.Zero;
+    /// <summary>No lane is true.</summary>
+    public static bool None(Vector512<T> pred) => pred.AsByte() == Vector512<byte>.Zero;
+    public static bool None(bool pred) => !pred;
+    /// <summary>Every lane is true.</summary>
+    public static bool All(Vector512<T> pred) => pred.AsByte() == Vector512<byte>.AllBitsSet;
+    public static bool All(bool pred) => pred;
 }

@@ -38,6 +38,7 @@ internal sealed class ScanExecutor : KernelExecutor
     private readonly bool[] _dense;
     private readonly long _lanes;
     private readonly int _consts, _carries, _maxThreads;
+    private readonly bool[] _directCarry;
 
     /// <inheritdoc />
     public override int RegisterLoops => _program.IsRegisterKernel ? 1 : 0;
@@ -55,6 +56,11 @@ internal sealed class ScanExecutor : KernelExecutor
         int reserved = k.Operands.Length + _carries;
         _program = new TileProgram(_dtype, null, k.Instructions, k.BodyResults, reserved, options.RegisterKernels);
         _resultSlot = k.BodyResults.Select(_program.SlotOf).ToArray();
+        // A carry whose new value is an instruction's own result is written straight into the next
+        // carries' lane (no copy per step); a carry that repeats another's result or an operand is copied.
+        _directCarry = Enumerable.Range(0, _carries).Select(j =>
+            k.BodyResults[j].Kind == OperandKind.Value
+            && Enumerable.Range(0, k.BodyResults.Length).Count(r => _resultSlot[r] == _resultSlot[j]) == 1).ToArray();
         // Each operand's lanes through its map; xs drop their leading time axis into a time stride.
         var laneDims = k.LaneShape.Select(d => (long)d).ToArray();
         int first = _consts + _carries;
@@ -196,9 +202,12 @@ internal sealed class ScanExecutor : KernelExecutor
                 if (b >= 0) slots[i] = BlockOf(w, b, n).Slice((long)(step % TimeBlock) * n, n, _size[i]);
                 else LoadLanes(buffers, slots, i, lane0, n, t * _timeStride[i], TileProgram.Lane(w.Scratch, i), copy: false);
             }
+            for (int j = 0; j < _carries; j++)
+                if (_directCarry[j]) slots[_resultSlot[j]] = next[j];
             _program.Run(slots, n);
             for (int j = 0; j < _carries; j++)
             {
+                if (_directCarry[j]) continue;
                 int size = _size[_consts + j];
                 slots[_resultSlot[j]].Bytes(0, n, size).CopyTo(next[j].Bytes(0, n, size));
             }

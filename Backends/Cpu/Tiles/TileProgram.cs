@@ -146,33 +146,29 @@ internal sealed class TileProgram
         if (registerKernels && SingleElementType(inputDTypes, productDType, instructions) is { } dtype)
             _register = RegisterKernel.TryCompile(
                 Enumerable.Range(0, instructions.Count).Where(j => !skipped.Contains(j))
-                    .Select(j => new RegisterKernel.Op(j, fmaOf.ContainsKey(j) ? CpuOpTable.FusedMultiplyAdd(instructions[j].DType)
+                    .Select(j => new RegisterKernel.Op(j, instructions[j].Primitive.Name, instructions[j].DType, fmaOf.ContainsKey(j) ? CpuOpTable.FusedMultiplyAdd(instructions[j].DType)
                         : CpuOpTable.Find(instructions[j].Primitive.Name, instructions[j].OperandDType, instructions[j].DType)!, Effective(j)))
                     .ToList(),
                 dtype, resultRefs, Slot);
     }
 
-    /// <summary>The one element type of every instruction, operand and literal, or null when they differ.</summary>
+    /// <summary>
+    /// The one element type of every instruction, operand and literal, bools aside (inside a
+    /// register loop they are lane masks, Note [register kernels]), or null when there are several.
+    /// </summary>
     private static DType? SingleElementType(IReadOnlyList<DType> inputDTypes, DType? productDType, IReadOnlyList<ScalarInstruction> instructions)
     {
-        if (instructions.Count == 0) return null;
-        var d = instructions[0].DType;
-        foreach (var ins in instructions)
-        {
-            if (ins.DType != d || ins.OperandDType != d) return null;
-            foreach (var o in ins.Operands)
+        var types = instructions.SelectMany(ins => new[] { ins.DType, ins.OperandDType })
+            .Concat(instructions.SelectMany(ins => ins.Operands).Select(o => o.Kind switch
             {
-                var od = o.Kind switch
-                {
-                    OperandKind.Input => inputDTypes[o.Index],
-                    OperandKind.Product => productDType ?? d,
-                    OperandKind.Literal => o.Literal!.DType,
-                    _ => d,
-                };
-                if (od != d) return null;
-            }
-        }
-        return d;
+                OperandKind.Input => inputDTypes[o.Index],
+                OperandKind.Product => productDType ?? DType.Bool,
+                OperandKind.Literal => o.Literal!.DType,
+                _ => DType.Bool,
+            }))
+            .Where(d => d != DType.Bool).Distinct().ToList();
+        bool boolInput = instructions.SelectMany(ins => ins.Operands).Any(o => o.Kind == OperandKind.Input && inputDTypes[o.Index] == DType.Bool);
+        return types.Count == 1 && !boolInput ? types[0] : null;
     }
 
     private readonly RegisterTile? _register;

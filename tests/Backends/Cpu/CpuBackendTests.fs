@@ -140,8 +140,26 @@ let tests =
             let rng = Random 3
             let args = ResizeArray [ for p in chain.Params -> randomArray rng p.Type ]
             Expect.isTrue (ArrayOps.AllClose(exe.Run(args).[0], tiles.Run(args).[0], 0.0, 0.0)) "same results"
-            let mixed = parse "func g(x: f32[64]) -> (f32[64]) { p: bool[64] = gt(x, 0.0)  n: f32[64] = neg(x)  r: f32[64] = select(p, x, n)  return (r) }"
-            Expect.equal (CpuBackend.Instance.Compile mixed :?> CpuExecutable).RegisterLoops 0 "bools and selects run on tiles"
+            let masks = parse "func g(x: f32[64]) -> (f32[64]) { p: bool[64] = gt(x, 0.0)  n: f32[64] = neg(x)  r: f32[64] = select(p, x, n)  return (r) }"
+            Expect.equal (CpuBackend.Instance.Compile masks :?> CpuExecutable).RegisterLoops 1 "bools inside the loop are lane masks"
+            let converting = parse "func h(x: f32[64]) -> (i32[64]) { a: f32[64] = mul(x, 3.0)  r: i32[64] = convert[to=i32](a)  return (r) }"
+            Expect.equal (CpuBackend.Instance.Compile converting :?> CpuExecutable).RegisterLoops 0 "a conversion between sizes runs on tiles"
+        }
+        test "a select skips a branch no lane of a vector takes, with the same results" {
+            // vmap of a cond on a per-lane predicate: both branches and a select (Note [skipped branches]).
+            let f =
+                parse """func f(x: f32[100]) -> (f32[100]) {
+                  p: bool[100] = gt(x, 0.0)  a: f32[100] = exp(x)  b: f32[100] = mul(a, x)  c: f32[100] = sin(x)  d: f32[100] = add(c, 1.0)
+                  r: f32[100] = select(p, b, d)  return (r) }"""
+            let exe = CpuBackend.Instance.Compile f :?> CpuExecutable
+            Expect.equal exe.RegisterLoops 1 "one loop"
+            let tiles = CpuBackend(CpuOptions(RegisterKernels = false)).Compile f
+            for values in [ Array.create 100 2.0f; Array.create 100 -2.0f; Array.init 100 (fun i -> float32 (i % 7) - 3.0f); Array.init 100 (fun i -> if i < 50 then 1.0f else -1.0f) ] do
+                let args = ResizeArray [ NDArray.Of(values, 100) ]
+                let expected = ReferenceEvaluator.Evaluate(f, args)
+                let got = exe.Run args
+                Expect.isTrue (ArrayOps.AllClose(got.[0], tiles.Run(args).[0], 0.0, 0.0)) "same bits as the tile routines"
+                Expect.isTrue (ArrayOps.AllClose(got.[0], expected.[0], 1e-6, 1e-6)) (sprintf "agrees with the reference: %O vs %O" got.[0] expected.[0])
         }
         test "a wrong argument is reported with its position and types" {
             let f = parse "func f(x: f32[4]) -> (f32[4]) { a: f32[4] = exp(x)  return (a) }"
