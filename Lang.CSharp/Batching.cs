@@ -93,4 +93,30 @@ public static class Batching
         var where = UserSource.Find();
         return new TraceException($"{(where is null ? "" : where + ": ")}{message}", where, inner ?? new ArgumentException(message));
     }
+
+    /// <summary>
+    /// <paramref name="error"/>, raised while tracing the user's function, as a located error: a
+    /// <see cref="TraceException"/> is returned as it is; any other <see cref="IrException"/> (such as a
+    /// tensor used outside the loop body that computed it) gets the user's line where it was thrown (the
+    /// first frame of its stack trace outside ArrayLang), or else the line that called the transform.
+    /// </summary>
+    public static TraceException Located(IrException error)
+    {
+        if (error is TraceException located) return located;
+        var where = UserFrame(new System.Diagnostics.StackTrace(error, fNeedFileInfo: true)) ?? UserSource.Find();
+        return new TraceException($"{(where is null ? "" : where + ": ")}{error.Message}", where, error);
+    }
+
+    // The first frame with file information outside ArrayLang, FSharp.Core and the BCL (as UserSource.Find).
+    private static SourceLocation? UserFrame(System.Diagnostics.StackTrace trace)
+    {
+        foreach (var frame in trace.GetFrames())
+        {
+            var assembly = frame.GetMethod()?.DeclaringType?.Assembly.GetName().Name;
+            if (assembly is null || assembly.StartsWith("ArrayLang.", StringComparison.Ordinal) || assembly == "FSharp.Core"
+                || assembly.StartsWith("System", StringComparison.Ordinal)) continue;
+            if (frame.GetFileName() is { } file) return new SourceLocation(file, frame.GetFileLineNumber(), frame.GetFileColumnNumber());
+        }
+        return null;
+    }
 }

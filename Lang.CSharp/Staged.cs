@@ -79,12 +79,20 @@ public sealed class Staged
     private TracedFunction Lower(IReadOnlyList<AVal> types, out object? info)
     {
         object? recorded = null;
-        var traced = Trace.Function(types, a =>
+        TracedFunction traced;
+        try
         {
-            var (results, i) = _body(a);
-            recorded = i;
-            return results;
-        }, _name, _parameterNames);
+            traced = Trace.Function(types, a =>
+            {
+                var (results, i) = _body(a);
+                recorded = i;
+                return results;
+            }, _name, _parameterNames);
+        }
+        catch (IrException e) when (e is not TraceException)
+        {
+            throw Batching.Located(e);
+        }
         info = recorded;
         return traced;
     }

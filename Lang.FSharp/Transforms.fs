@@ -224,7 +224,11 @@ module Transforms =
         if want <> argumentTypes.Length then
             raise (Batching.UserError $"lower: the function's parameters hold %d{want} tensor(s), but %d{argumentTypes.Length} type(s) were given")
         let traced =
-            Trace.Function(ResizeArray argumentTypes, (fun ts ->
-                let r = Dynamic.apply f (Engine.buildTensorArgs trees fParams (List.ofSeq ts))
-                ResizeArray(snd (Tree.flatten r) |> List.map (Engine.asTensor "lower")) :> IReadOnlyList<Tensor>), "f", ResizeArray(Engine.argNames (Dynamic.parameterNames f n) trees))
+            try
+                Trace.Function(ResizeArray argumentTypes, (fun ts ->
+                    let r = Dynamic.apply f (Engine.buildTensorArgs trees fParams (List.ofSeq ts))
+                    ResizeArray(snd (Tree.flatten r) |> List.map (Engine.asTensor "lower")) :> IReadOnlyList<Tensor>), "f", ResizeArray(Engine.argNames (Dynamic.parameterNames f n) trees))
+            with
+            | :? TraceException -> reraise ()
+            | :? IrException as e -> raise (Batching.Located e)
         traced.Function

@@ -53,6 +53,20 @@ let tests =
             Expect.stringContains e.Message "mul" "operation"
             expectAt e "ErrorTests.fs" inLoopLine
         }
+        test "F#: a let mutable written in a loop body (not carried) is a located trace error that says what to do" {
+            let mutableLoop (x: Tensor) =
+                vectorize {
+                    let mutable h = x // captured by the loop body as a hidden ref cell
+                    for _ in 0 .. 3 do
+                        h <- h + 1.0
+                    return h
+                }
+            let batched : float32[] -> float32[] = jit (vmap mutableLoop)
+            for run in [ (fun () -> lower [ ArrayLang.Ir.AVal.Scalar ArrayLang.Ir.DType.F32 ] mutableLoop |> ignore); (fun () -> batched [| 1.0f |] |> ignore) ] do
+                let e = raises run
+                Expect.stringContains e.Message "exists only there: carry it out" "what to do"
+                Expect.stringContains (Option.ofObj e.Location |> Option.map (fun l -> l.File) |> Option.defaultValue "") "ErrorTests.fs" "located in the user's file"
+        }
         test "C#: a shape mismatch in a lambda is located at the user's C# line (no caller info for operators)" {
             let e = raises (fun () -> Fixtures.Mismatch() |> ignore)
             Expect.stringContains e.Message "add" "operation"
