@@ -55,6 +55,10 @@ let tests =
             let a = [| 1.0f; 2.0f |]
             let r = Fixtures.Six.Vmap(outAxes = [| Nullable 0 |]).Invoke(nd a, nd a, nd a, nd a, nd a, nd a).ToArray<float32>()
             Expect.equal r [| 1.0f + 1.0f - 1.0f; 4.0f + 4.0f - 1.0f |] "a*b + c*d - e/f"
+            let four = Fixtures.Four.Vmap().Jit().InvokeAll(nd a, nd [| 3.0f; 4.0f |], nd a, nd [| 0.5f; 0.5f |]) |> Array.map (fun x -> x.ToArray<float32>())
+            Expect.equal four [| [| 3.0f; 8.0f |]; [| 0.5f; 1.5f |] |] "four arguments: a*b and c-d"
+            let five = Fixtures.Five.Vmap().InvokeAll(nd a, nd a, nd a, nd a, nd [| 10.0f; 20.0f |]) |> Array.map (fun x -> x.ToArray<float32>())
+            Expect.equal five [| [| 14.0f; 28.0f |]; [| 10.0f; 40.0f |] |] "five arguments, an array of results"
         }
         test "Chunk and MemoryBudget equal plain Vmap; Chunk without Vmap is an error" {
             let xs = NDArrayConversions.From(Array2D.init 2 7 (fun i t -> float32 (i + t) * 0.1f))

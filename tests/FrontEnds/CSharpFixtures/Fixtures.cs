@@ -14,6 +14,12 @@ public static class Fixtures
     /// <summary>Two results: the sum and the product.</summary>
     public static readonly Fn2 SumAndProduct = Fn.Of((Tensor x, Tensor y) => (x + y, x * y));
 
+    /// <summary>Four arguments, two results.</summary>
+    public static readonly Fn4 Four = Fn.Of((Tensor a, Tensor b, Tensor c, Tensor d) => (a * b, c - d));
+
+    /// <summary>Five arguments, the results as an array.</summary>
+    public static readonly Fn5 Five = Fn.Of((Tensor a, Tensor b, Tensor c, Tensor d, Tensor e) => new[] { a + b + c + d + e, a * e });
+
     /// <summary>Six arguments.</summary>
     public static readonly Fn6 Six = Fn.Of((Tensor a, Tensor b, Tensor c, Tensor d, Tensor e, Tensor f) => a * b + c * d - e / f);
 
