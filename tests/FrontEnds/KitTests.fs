@@ -51,6 +51,15 @@ let tests =
             Expect.stringContains message "result leaf 0: vmap gave f32[1,2]" "shrunk to one example, naming the result that differs"
             Expect.stringContains message "the loop gave f32[1,2]" "and what the loop gave"
         }
+        test "the tolerance is applied: a difference it covers passes, the same difference without it fails" {
+            let offBy (tolerance: float) =
+                let mutable traces = 0
+                // each trace adds a different constant: batched and per-example results differ by a few units
+                let impure (x: Tensor) = traces <- traces + 1; x + float traces
+                VmapProperty.equalsLoop { VmapCheck.Default with AbsoluteTolerance = tolerance } [ f32 [ 2 ] ] impure
+            Check.One(Config.QuickThrowOnFailure.WithQuietOnSuccess(true).WithMaxTest(20), offBy 1000.0)
+            Expect.throws (fun () -> Check.One(Config.QuickThrowOnFailure.WithQuietOnSuccess(true).WithMaxTest(20), offBy 1e-6)) "caught without the tolerance"
+        }
         test "generators give arrays of the aval, in the range" {
             let t = AVal.Of(DType.F32, 2, 3)
             for a in Gen.sample 20 (ArrayGen.ofAValIn { ValueRange.Default with Low = 1.0; High = 2.0 } t) do
