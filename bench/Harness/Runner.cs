@@ -8,15 +8,15 @@ namespace ArrayLang.Bench.Harness;
 /// Times methods. Note [bench protocol]: per method, one untimed run that is also the memory run
 /// (after a compacting collection, the peak working set is reset, the run's managed allocations and
 /// peak resident growth are read, Note [peak memory]) and whose outputs are checked against the
-/// oracle, so nothing wrong is ever timed; then one full collection and (for methods faster than 1 s) one untimed warm-up run,
-/// then timed runs back to back, as a program calling the method in a loop would, until
+/// oracle, so nothing wrong is ever timed; then, for a method whose check ran under 0.5 s, untimed
+/// warm-up runs for 0.5 s (tiered compilation); then timed runs, each after a full collection (outside
+/// the timing) so that one run's garbage is not collected inside the next, until
 /// <see cref="RunSettings.TargetIterations"/> runs or <see cref="RunSettings.BudgetSeconds"/> have
-/// passed. The reported time is the median. Timed runs are not separated by forced collections:
-/// a full collection hands the freed result arrays back to the OS, and on this VM the next run's
-/// first touch of fresh pages cost about 7 us per 4 KiB page, which for W4's 2 MB result was ten
-/// times the method's own time (alike for every method, so it hid the differences); back to back,
-/// the runtime reuses the memory of the previous run's result, as it does in a user's loop, and
-/// any collection a method's allocations cause is timed with that method. Outputs are allocated by every method on every run (the
+/// passed. The reported time is the median. The process keeps freed GC memory committed
+/// (RetainVMGarbageCollection in the project): on this VM a first touch of a fresh 4 KiB page costs
+/// about 7 us, and without it (or with runs back to back, where the previous results are still
+/// alive) a run's 40 MB result was a new 10,000 pages each time: 75-90 ms of page faults for every
+/// method of W1 and W2, ten times the work itself. Outputs are allocated by every method on every run (the
 /// executables return new arrays; the baselines allocate theirs uninitialized); the baselines'
 /// scratch buffers are allocated once and reused, as a careful C# programmer would.
 /// </summary>
@@ -59,18 +59,23 @@ public static class Runner
         long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
         long checkStart = Stopwatch.GetTimestamp();
         var outputs = c.Run();
+        double checkSeconds = Stopwatch.GetElapsedTime(checkStart).TotalSeconds;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocBefore;
         long processPeak = ProcessMemory.PeakWorkingSet();
         w.Verify($"{c.Method} on {c.Backend}", outputs, c.Examples);
         double maxError = w.LastMaxError;
         outputs = null;
 
+        // Warm-up for fast methods: tiered compilation promotes hot code after about 30 calls and a
+        // short delay, and a method measured first in a workload (TensorPrimitives) was otherwise timed
+        // partly at tier 0 (17 to 160 ms for W1 across runs).
+        if (checkSeconds < 0.5)
+            for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < 0.5;) GC.KeepAlive(c.Run());
         var times = new List<double>();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
-        if (Stopwatch.GetElapsedTime(checkStart).TotalSeconds < 1) GC.KeepAlive(c.Run()); // warm-up: the allocator now holds memory for a result
         var total = Stopwatch.StartNew();
         while (times.Count < s.TargetIterations && (times.Count == 0 || total.Elapsed.TotalSeconds < s.BudgetSeconds))
         {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
             long t0 = Stopwatch.GetTimestamp();
             var o = c.Run();
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
