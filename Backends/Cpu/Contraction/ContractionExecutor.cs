@@ -193,7 +193,7 @@ internal sealed class ContractionExecutor : KernelExecutor
             Slots = new BufferRef[_epilogue.SlotCount],
             Product = new BufferRef(scratch, _epilogue.ScratchBytes, _rowsPerItem * _n),
         };
-        _epilogue.InitWorker(scratch, w.Slots);
+        _epilogue.InitWorker(scratch, w.Slots, Math.Min(TileProgram.LaneElements, _rowsPerItem * _n));
         for (int i = 0; i < _inputs.Length; i++)
             if (!_inputs[i].Dense) w.Slots[i] = TileProgram.Lane(scratch, i);
         return w;

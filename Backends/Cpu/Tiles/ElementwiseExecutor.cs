@@ -81,7 +81,7 @@ internal sealed class ElementwiseExecutor : KernelExecutor
     private Worker NewWorker()
     {
         var w = new Worker { Scratch = ScratchPool.Rent(_program.ScratchBytes), Slots = new BufferRef[_program.SlotCount] };
-        _program.InitWorker(w.Scratch, w.Slots);
+        _program.InitWorker(w.Scratch, w.Slots, TileProgram.TileElements);
         for (int k = 0; k < _inputs.Length; k++)
             if (!_inputs[k].Dense) w.Slots[k] = TileProgram.Lane(w.Scratch, _inputs[k].Lane);
         return w;

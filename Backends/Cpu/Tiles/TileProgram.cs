@@ -33,7 +33,7 @@ internal sealed class TileProgram
 
     /// <summary>Elements a scratch lane holds: the largest run a program is given (scan and while lane
     /// tiles, contraction row blocks).</summary>
-    public const int LaneElements = 2048;
+    public const int LaneElements = 8192;
 
     /// <summary>Bytes per scratch lane.</summary>
     public const int LaneBytes = LaneElements * 8;
@@ -236,13 +236,16 @@ internal sealed class TileProgram
     /// Prepares a worker: fills the literal lanes and points literal and result slots at their
     /// lanes. Input, product and direct-output slots are set by the executor per tile.
     /// </summary>
-    public void InitWorker(byte[] scratch, BufferRef[] slots)
+    /// <param name="scratch">The worker's scratch.</param>
+    /// <param name="slots">The worker's slots.</param>
+    /// <param name="maxElements">The most elements a run will be given (literal lanes are filled that far).</param>
+    public void InitWorker(byte[] scratch, BufferRef[] slots, int maxElements)
     {
         for (int i = 0; i < _constants.Length; i++)
         {
             var (slot, value, dtype) = _constants[i];
             var lane = Lane(scratch, _firstLane + i);
-            Fill(lane, dtype, value.Value, LaneElements);
+            Fill(lane, dtype, value.Value, maxElements);
             slots[slot] = lane;
         }
         for (int j = 0; j < _valueLane.Length; j++)

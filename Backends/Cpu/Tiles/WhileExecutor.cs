@@ -14,6 +14,7 @@ internal sealed class WhileExecutor : KernelExecutor
     private readonly WhileKernel _k;
     private readonly TileProgram _cond, _body;
     private readonly int _activeSlot, _consts, _carries, _maxThreads;
+    private int TileLanes => ScanExecutor.LanesPerTile(_lanes, TileProgram.LaneElements);
     private readonly int[] _resultSlot, _size;
     private readonly DType[] _dtype;
     private readonly Strided[] _maps;
@@ -50,7 +51,7 @@ internal sealed class WhileExecutor : KernelExecutor
 
     public override void Run(BufferRef[] buffers)
     {
-        int tiles = (int)Math.Max(1, (_lanes + TileProgram.LaneElements - 1) / TileProgram.LaneElements);
+        int tiles = (int)Math.Max(1, (_lanes + TileLanes - 1) / TileLanes);
         CpuParallel.For(tiles, _lanes >= CpuParallel.ParallelThreshold / 8, _maxThreads,
             () =>
             {
@@ -61,8 +62,8 @@ internal sealed class WhileExecutor : KernelExecutor
                     BodySlots = new BufferRef[_body.SlotCount],
                     CondSlots = new BufferRef[_cond.SlotCount],
                 };
-                _body.InitWorker(w.BodyScratch, w.BodySlots);
-                _cond.InitWorker(w.CondScratch, w.CondSlots);
+                _body.InitWorker(w.BodyScratch, w.BodySlots, TileLanes);
+                _cond.InitWorker(w.CondScratch, w.CondSlots, TileLanes);
                 return w;
             },
             (t, w) => RunTile(buffers, w, t),
@@ -71,8 +72,8 @@ internal sealed class WhileExecutor : KernelExecutor
 
     private void RunTile(BufferRef[] buffers, Worker w, int tile)
     {
-        long lane0 = (long)tile * TileProgram.LaneElements;
-        int n = (int)Math.Min(TileProgram.LaneElements, _lanes - lane0);
+        long lane0 = (long)tile * TileLanes;
+        int n = (int)Math.Min(TileLanes, _lanes - lane0);
         var ops = _k.Operands;
         var slots = w.BodySlots;
         var cur = new BufferRef[_carries];
