@@ -49,6 +49,15 @@ public static class Runner
         return rows.Select(r => r with { VsTensorPrimitives = r.MedianMs / tp, VsHandFused = r.MedianMs / hf }).ToList();
     }
 
+    /// <summary>
+    /// Gets the thread pool's workers running before a timed run: after a collection the other cores
+    /// sit idle, and on this VM waking an idle core cost about 4 ms, which W4's sub-millisecond
+    /// methods paid or not depending on timing (0.2 to 4.2 ms for the same code).
+    /// </summary>
+    private static void WakeWorkers() =>
+        Parallel.For(0, Environment.ProcessorCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            _ => Thread.SpinWait(20_000));
+
     /// <summary>Checks and times one method (Note [bench protocol]).</summary>
     public static Measurement Time(Workload w, MethodCase c, RunSettings s)
     {
@@ -76,6 +85,7 @@ public static class Runner
         while (times.Count < s.TargetIterations && (times.Count == 0 || total.Elapsed.TotalSeconds < s.BudgetSeconds))
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+            WakeWorkers();
             long t0 = Stopwatch.GetTimestamp();
             var o = c.Run();
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
