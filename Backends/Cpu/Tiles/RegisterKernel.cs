@@ -129,7 +129,7 @@ internal static class RegisterKernel
                 skipVisibility: true);
             _il = dm.GetILGenerator();
             var il = _il;
-            var cones = BranchCones();
+            var cones = FindBranchCones();
 
             // Prologue: a ref per slot the loop touches, each literal as a scalar and a broadcast vector.
             foreach (var op in ops)
@@ -168,47 +168,9 @@ internal static class RegisterKernel
             return dm.CreateDelegate<RegisterTile>();
         }
 
-        /// <summary>
-        /// Note [skipped branches]: for each select, the instructions whose values reach nothing but
-        /// one side of it (its on_true or on_false operand, directly or through each other), by
-        /// value; vmap turns a cond on a per-lane predicate into both branches and a select, and
-        /// these are the branches. The loop runs a side's instructions only when some lane of the
-        /// 64 bytes takes that side, so a branch no lane of a vector takes costs one test.
-        /// </summary>
-        private Dictionary<int, (HashSet<int> OnTrue, HashSet<int> OnFalse)> BranchCones()
-        {
-            var users = new Dictionary<int, List<(int User, int Position)>>();
-            foreach (var op in ops)
-                for (int k = 0; k < op.Operands.Count; k++)
-                    if (op.Operands[k].Kind == OperandKind.Value)
-                        (users.TryGetValue(op.Operands[k].Index, out var l) ? l : users[op.Operands[k].Index] = []).Add((op.Value, k));
-            var kept = results.Where(r => r.Kind == OperandKind.Value).Select(r => r.Index).ToHashSet();
-            var cones = new Dictionary<int, (HashSet<int>, HashSet<int>)>();
-            foreach (var op in ops.Where(o => o.Primitive == "select"))
-            {
-                HashSet<int> Cone(int position)
-                {
-                    var cone = new HashSet<int>();
-                    if (op.Operands[position] is not { Kind: OperandKind.Value } root || op.Operands[0] == op.Operands[position]) return cone;
-                    // Grow from the side's operand towards the inputs; a value joins when all its uses are the side or the cone.
-                    var pending = new Stack<int>([root.Index]);
-                    while (pending.Count > 0)
-                    {
-                        int v = pending.Pop();
-                        if (cone.Contains(v) || kept.Contains(v)) continue;
-                        bool exclusive = users[v].All(u => (u.User == op.Value && u.Position == position) || cone.Contains(u.User));
-                        if (!exclusive) continue;
-                        cone.Add(v);
-                        foreach (var o in ops[_opOf[v]].Operands)
-                            if (o.Kind == OperandKind.Value) pending.Push(o.Index);
-                    }
-                    return cone;
-                }
-                var (onTrue, onFalse) = (Cone(1), Cone(2));
-                if (onTrue.Count + onFalse.Count > 0) cones[op.Value] = (onTrue, onFalse);
-            }
-            return cones;
-        }
+        /// <summary>The branches of each select (Note [skipped branches] in BranchCones.cs), run only when some lane of the vector takes them.</summary>
+        private Dictionary<int, (HashSet<int> OnTrue, HashSet<int> OnFalse)> FindBranchCones() =>
+            Tiles.BranchCones.Find(ops.Select(o => new Tiles.BranchCones.Node(o.Value, o.Primitive, o.Operands)).ToList(), results);
 
         /// <summary>The values the loop stores: each result that is an instruction's value, with its slot, once per slot.</summary>
         private List<(int Value, int Slot)> StoredResults()

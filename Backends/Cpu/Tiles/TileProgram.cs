@@ -38,7 +38,8 @@ internal sealed class TileProgram
     /// <summary>Bytes per scratch lane.</summary>
     public const int LaneBytes = LaneElements * 8;
 
-    private readonly record struct Step(SpanOp Op, int Dst, int A, int B, int C, int DstSize, int ASize, int BSize, int CSize);
+    private readonly record struct Step(SpanOp Op, int Dst, int A, int B, int C, int DstSize, int ASize, int BSize, int CSize,
+        (int PredSlot, bool SkipWhenNone)[]? Guards);
 
     private readonly Step[] _steps;
     private readonly (int Slot, Literal Value, DType DType)[] _constants;
@@ -107,29 +108,40 @@ internal sealed class TileProgram
             return [instructions[m].Operands[0], instructions[m].Operands[1], other];
         }
 
-        // Last use of each value (results live to the end), then lanes by a linear scan.
-        var lastUse = Enumerable.Range(0, instructions.Count).ToArray(); // j itself: no later use
-        for (int j = 0; j < instructions.Count; j++)
-            foreach (var o in Effective(j))
-                if (o.Kind == OperandKind.Value) lastUse[o.Index] = Math.Max(lastUse[o.Index], j);
+        // The order the steps run in (Note [skipped branches]: a select's predicate before its
+        // branches, each branch step with the guards it runs under); values no result needs are dropped.
+        var order = BranchCones.Order(
+            Enumerable.Range(0, instructions.Count).Where(j => !skipped.Contains(j))
+                .Select(j => new BranchCones.Node(j, instructions[j].Primitive.Name, Effective(j))).ToList(),
+            resultRefs);
+
+        // Last use of each value by position in that order (results live to the end), then lanes by a linear scan.
+        var position = new Dictionary<int, int>();
+        for (int p = 0; p < order.Count; p++) position[order[p].Value] = p;
+        var lastUse = new Dictionary<int, int>(position);
+        for (int p = 0; p < order.Count; p++)
+            foreach (var o in Effective(order[p].Value))
+                if (o.Kind == OperandKind.Value) lastUse[o.Index] = Math.Max(lastUse[o.Index], p);
         foreach (var r in resultRefs)
             if (r.Kind == OperandKind.Value) lastUse[r.Index] = int.MaxValue;
         _valueLane = new int[instructions.Count];
         var free = new SortedSet<int>();
         int lanes = 0;
-        for (int j = 0; j < instructions.Count; j++)
+        for (int p = 0; p < order.Count; p++)
         {
+            int j = order[p].Value;
             if (free.Count > 0) { _valueLane[j] = free.Min; free.Remove(free.Min); }
             else _valueLane[j] = lanes++;
             foreach (var o in Effective(j).Distinct())
-                if (o.Kind == OperandKind.Value && lastUse[o.Index] == j) free.Add(_valueLane[o.Index]);
-            if (lastUse[j] == j) free.Add(_valueLane[j]); // a dead result: its lane is free at once
+                if (o.Kind == OperandKind.Value && lastUse[o.Index] == p) free.Add(_valueLane[o.Index]);
+            if (lastUse[j] == p) free.Add(_valueLane[j]); // a dead result: its lane is free at once
         }
         LaneCount = reservedLanes + constants.Count + lanes;
 
-        _steps = instructions.Select((ins, j) =>
+        _steps = order.Select(entry =>
         {
-            if (skipped.Contains(j)) return (Step?)null;
+            int j = entry.Value;
+            var ins = instructions[j];
             var code = fmaOf.ContainsKey(j)
                 ? CpuOpTable.FusedMultiplyAdd(ins.DType)
                 : CpuOpTable.Find(ins.Primitive.Name, ins.OperandDType, ins.DType)
@@ -140,8 +152,10 @@ internal sealed class TileProgram
             int b = ops.Count > 1 ? Slot(ops[1]) : -1;
             int c = ops.Count > 2 ? Slot(ops[2]) : -1;
             int dst = FirstValueSlot + j;
-            return new Step(code, dst, a, b, c, _slotSize[dst], a < 0 ? 0 : _slotSize[a], b < 0 ? 0 : _slotSize[b], c < 0 ? 0 : _slotSize[c]);
-        }).OfType<Step>().ToArray();
+            var guards = entry.Guards.Select(g => (Slot(g.Pred), g.SkipWhenNone)).ToArray();
+            return new Step(code, dst, a, b, c, _slotSize[dst], a < 0 ? 0 : _slotSize[a], b < 0 ? 0 : _slotSize[b], c < 0 ? 0 : _slotSize[c],
+                guards.Length == 0 ? null : guards);
+        }).ToArray();
 
         if (registerKernels && SingleElementType(inputDTypes, productDType, instructions) is { } dtype)
             _register = RegisterKernel.TryCompile(
@@ -265,12 +279,24 @@ internal sealed class TileProgram
         }
         foreach (var s in _steps)
         {
+            if (s.Guards is { } guards && Skipped(guards, slots, n)) continue;
             s.Op(slots[s.Dst].Bytes(0, n, s.DstSize),
                 s.A < 0 ? default : slots[s.A].Bytes(0, n, s.ASize),
                 s.B < 0 ? default : slots[s.B].Bytes(0, n, s.BSize),
                 s.C < 0 ? default : slots[s.C].Bytes(0, n, s.CSize),
                 n);
         }
+    }
+
+    /// <summary>Whether a guarded step sits out this tile: no lane (or every lane) of a guard's predicate is true (Note [skipped branches]).</summary>
+    private static bool Skipped((int PredSlot, bool SkipWhenNone)[] guards, BufferRef[] slots, int n)
+    {
+        foreach (var (pred, skipWhenNone) in guards)
+        {
+            var lanes = slots[pred].Bytes(0, n, 1);
+            if (skipWhenNone ? !lanes.ContainsAnyExcept((byte)0) : !lanes.Contains((byte)0)) return true;
+        }
+        return false;
     }
 
     /// <summary>Element size of a dtype in a tile (bool is one byte).</summary>

@@ -145,7 +145,7 @@ let tests =
             let converting = parse "func h(x: f32[64]) -> (i32[64]) { a: f32[64] = mul(x, 3.0)  r: i32[64] = convert[to=i32](a)  return (r) }"
             Expect.equal (CpuBackend.Instance.Compile converting :?> CpuExecutable).RegisterLoops 0 "a conversion between sizes runs on tiles"
         }
-        test "a select skips a branch no lane of a vector takes, with the same results" {
+        test "a select skips a branch no lane of a vector (or tile) takes, with the same results" {
             // vmap of a cond on a per-lane predicate: both branches and a select (Note [skipped branches]).
             let f =
                 parse """func f(x: f32[100]) -> (f32[100]) {
@@ -160,6 +160,16 @@ let tests =
                 let got = exe.Run args
                 Expect.isTrue (ArrayOps.AllClose(got.[0], tiles.Run(args).[0], 0.0, 0.0)) "same bits as the tile routines"
                 Expect.isTrue (ArrayOps.AllClose(got.[0], expected.[0], 1e-6, 1e-6)) (sprintf "agrees with the reference: %O vs %O" got.[0] expected.[0])
+            // A branch with a conversion keeps the kernel on the tile routines, which skip it per tile.
+            let mixed =
+                parse """func g(x: f32[5000]) -> (f32[5000]) {
+                  p: bool[5000] = gt(x, 0.0)  a: i32[5000] = convert[to=i32](x)  b: f32[5000] = convert[to=f32](a)  c: f32[5000] = mul(b, 2.0)
+                  r: f32[5000] = select(p, c, x)  return (r) }"""
+            let mixedExe = CpuBackend.Instance.Compile mixed :?> CpuExecutable
+            Expect.equal mixedExe.RegisterLoops 0 "tile routines"
+            for values in [ Array.create 5000 2.5f; Array.create 5000 -2.5f; Array.init 5000 (fun i -> if i < 2500 then 1.5f else -1.5f); Array.init 5000 (fun i -> float32 (i % 5) - 2.0f) ] do
+                let args = ResizeArray [ NDArray.Of(values, 5000) ]
+                Expect.isTrue (ArrayOps.AllClose(mixedExe.Run(args).[0], ReferenceEvaluator.Evaluate(mixed, args).[0], 0.0, 0.0)) "tile routines with skipped branches agree with the reference"
         }
         test "a wrong argument is reported with its position and types" {
             let f = parse "func f(x: f32[4]) -> (f32[4]) { a: f32[4] = exp(x)  return (a) }"
