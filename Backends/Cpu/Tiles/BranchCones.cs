@@ -19,9 +19,9 @@ internal static class BranchCones
     public readonly record struct Guard(OperandRef Pred, bool SkipWhenNone);
 
     /// <summary>For each select with a branch worth skipping: the values of its on_true side and of its on_false side.</summary>
-    public static Dictionary<int, (HashSet<int> OnTrue, HashSet<int> OnFalse)> Find(IReadOnlyList<Node> nodes, IEnumerable<OperandRef> results)
+    private static Dictionary<int, (HashSet<int> OnTrue, HashSet<int> OnFalse)> Find(IReadOnlyList<Node> nodes, Dictionary<int, Node> byValue,
+        IEnumerable<OperandRef> results)
     {
-        var byValue = nodes.ToDictionary(n => n.Value);
         var users = new Dictionary<int, List<(int User, int Position)>>();
         foreach (var n in nodes)
             for (int k = 0; k < n.Operands.Count; k++)
@@ -62,8 +62,8 @@ internal static class BranchCones
     public static List<(int Value, Guard[] Guards)> Order(IReadOnlyList<Node> nodes, IEnumerable<OperandRef> results)
     {
         var resultList = results.ToList();
-        var cones = Find(nodes, resultList);
         var byValue = nodes.ToDictionary(n => n.Value);
+        var cones = Find(nodes, byValue, resultList);
         var order = new List<(int, Guard[])>();
         var done = new HashSet<int>();
 

@@ -129,7 +129,7 @@ internal static class RegisterKernel
                 skipVisibility: true);
             _il = dm.GetILGenerator();
             var il = _il;
-            var cones = FindBranchCones();
+            var order = BranchCones.Order(ops.Select(o => new BranchCones.Node(o.Value, o.Primitive, o.Operands)).ToList(), results);
 
             // Prologue: a ref per slot the loop touches, each literal as a scalar and a broadcast vector.
             foreach (var op in ops)
@@ -153,13 +153,13 @@ internal static class RegisterKernel
             var done = il.DefineLabel();
             il.MarkLabel(vectorTest);
             il.Emit(OpCodes.Ldloc, i); il.Emit(OpCodes.Ldloc, vectorEnd); il.Emit(OpCodes.Bge_Un, scalarTest);
-            new Body(this, vector: true, i, cones).Emit(stored);
+            new Body(this, vector: true, i).Emit(order, stored);
             il.Emit(OpCodes.Ldloc, i); il.Emit(OpCodes.Ldc_I4, _count); il.Emit(OpCodes.Conv_U); il.Emit(OpCodes.Add); il.Emit(OpCodes.Stloc, i);
             il.Emit(OpCodes.Br, vectorTest);
 
             il.MarkLabel(scalarTest);
             il.Emit(OpCodes.Ldloc, i); il.Emit(OpCodes.Ldloc, end); il.Emit(OpCodes.Bge_Un, done);
-            new Body(this, vector: false, i, cones).Emit(stored);
+            new Body(this, vector: false, i).Emit(order, stored);
             il.Emit(OpCodes.Ldloc, i); il.Emit(OpCodes.Ldc_I4_1); il.Emit(OpCodes.Conv_U); il.Emit(OpCodes.Add); il.Emit(OpCodes.Stloc, i);
             il.Emit(OpCodes.Br, scalarTest);
 
@@ -167,10 +167,6 @@ internal static class RegisterKernel
             il.Emit(OpCodes.Ret);
             return dm.CreateDelegate<RegisterTile>();
         }
-
-        /// <summary>The branches of each select (Note [skipped branches] in BranchCones.cs), run only when some lane of the vector takes them.</summary>
-        private Dictionary<int, (HashSet<int> OnTrue, HashSet<int> OnFalse)> FindBranchCones() =>
-            Tiles.BranchCones.Find(ops.Select(o => new Tiles.BranchCones.Node(o.Value, o.Primitive, o.Operands)).ToList(), results);
 
         /// <summary>The values the loop stores: each result that is an instruction's value, with its slot, once per slot.</summary>
         private List<(int Value, int Slot)> StoredResults()
@@ -207,8 +203,13 @@ internal static class RegisterKernel
             _literal[lit] = (s, v);
         }
 
-        /// <summary>One iteration's code: 64 bytes of elements at <c>i</c>, or one element; values are emitted on demand.</summary>
-        private sealed class Body(Emitter e, bool vector, LocalBuilder i, Dictionary<int, (HashSet<int> OnTrue, HashSet<int> OnFalse)> cones)
+        /// <summary>
+        /// One iteration's code: 64 bytes of elements at <c>i</c>, or one element. The instructions
+        /// run in <see cref="BranchCones.Order"/>'s order; a run of instructions under a guard is one
+        /// block the loop jumps over when no lane (or every lane) of the guard's predicate is true
+        /// (Note [skipped branches]).
+        /// </summary>
+        private sealed class Body(Emitter e, bool vector, LocalBuilder i)
         {
             private readonly ILGenerator _il = e._il;
             private readonly Dictionary<int, LocalBuilder> _loaded = [];
@@ -216,9 +217,32 @@ internal static class RegisterKernel
 
             private Type Lane(DType d) => vector ? e._vector : d == DType.Bool ? typeof(bool) : e.T;
 
-            public void Emit(List<(int Value, int Slot)> stored)
+            public void Emit(List<(int Value, BranchCones.Guard[] Guards)> order, List<(int Value, int Slot)> stored)
             {
-                foreach (var (value, _) in stored) Demand(value);
+                // Inputs first, outside every guard: a skipped block must not be the only place one is loaded.
+                foreach (var (value, _) in order)
+                    foreach (var o in e.Ops[e._opOf[value]].Operands)
+                        if (o.Kind is OperandKind.Input or OperandKind.Product) Load(e.SlotOf(o));
+
+                var open = new List<(BranchCones.Guard Guard, Label End)>();
+                foreach (var (value, guards) in order)
+                {
+                    int common = 0;
+                    while (common < open.Count && common < guards.Length && open[common].Guard == guards[common]) common++;
+                    for (int k = open.Count - 1; k >= common; k--) _il.MarkLabel(open[k].End);
+                    open.RemoveRange(common, open.Count - common);
+                    foreach (var g in guards.Skip(common))
+                    {
+                        var end = _il.DefineLabel();
+                        Push(g.Pred);
+                        _il.Emit(OpCodes.Call, Method(e._masks, g.SkipWhenNone ? "None" : "All", vector));
+                        _il.Emit(OpCodes.Brtrue, end);
+                        open.Add((g, end));
+                    }
+                    EmitInstruction(value);
+                }
+                for (int k = open.Count - 1; k >= 0; k--) _il.MarkLabel(open[k].End);
+
                 foreach (var (value, slot) in stored)
                 {
                     if (vector)
@@ -236,46 +260,17 @@ internal static class RegisterKernel
                 }
             }
 
-            /// <summary>Emits the instruction defining <paramref name="value"/> after what it needs, unless already emitted.</summary>
-            private void Demand(int value)
+            /// <summary>Emits the instruction defining <paramref name="value"/>; its operands are already in locals.</summary>
+            private void EmitInstruction(int value)
             {
-                if (_values.ContainsKey(value)) return;
                 int j = e._opOf[value];
                 var op = e.Ops[j];
-                if (cones.TryGetValue(value, out var cone))
-                {
-                    DemandOperand(op.Operands[0]);
-                    Guarded(op.Operands[0], op.Operands[1], cone.OnTrue, skipWhen: "None");
-                    Guarded(op.Operands[0], op.Operands[2], cone.OnFalse, skipWhen: "All");
-                }
-                foreach (var o in op.Operands) DemandOperand(o);
                 foreach (var o in op.Operands) Push(o);
                 if (e.Forms[j].Twice) Push(op.Operands[0]);
                 _il.Emit(OpCodes.Call, vector ? e.Forms[j].Vector : e.Forms[j].Scalar);
                 var result = _il.DeclareLocal(Lane(op.DType));
                 _il.Emit(OpCodes.Stloc, result);
                 _values[value] = result;
-            }
-
-            /// <summary>A select's side: what its branch reads from outside first, then the branch itself, skipped when no lane takes it.</summary>
-            private void Guarded(OperandRef pred, OperandRef side, HashSet<int> cone, string skipWhen)
-            {
-                if (cone.Count == 0) return;
-                foreach (int v in cone.OrderBy(v => v))
-                    foreach (var o in e.Ops[e._opOf[v]].Operands)
-                        if (o.Kind != OperandKind.Value || !cone.Contains(o.Index)) DemandOperand(o);
-                var skip = _il.DefineLabel();
-                Push(pred);
-                _il.Emit(OpCodes.Call, Method(e._masks, skipWhen, vector));
-                _il.Emit(OpCodes.Brtrue, skip);
-                DemandOperand(side);
-                _il.MarkLabel(skip);
-            }
-
-            private void DemandOperand(OperandRef o)
-            {
-                if (o.Kind == OperandKind.Value) Demand(o.Index);
-                else if (o.Kind is OperandKind.Input or OperandKind.Product) Load(e.SlotOf(o));
             }
 
             private void Push(OperandRef o)
