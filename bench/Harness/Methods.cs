@@ -49,15 +49,37 @@ public static class Methods
     /// <summary>
     /// <c>loop</c>: the per-example function compiled once (<see cref="Jit.Compile"/>) and called once
     /// per example from a C# loop that builds each example's arguments, as a user's loop would.
-    /// Under <c>--quick</c> a compiled backend runs a prefix of <see cref="RunSettings.QuickLoopExamples"/>
-    /// examples (CLARIFICATIONS.md allows the subsample; the time is scaled linearly and marked
-    /// extrapolated); a scalar interpreter runs a prefix unless the whole batch fits (<see cref="Sized"/>).
+    /// Under <c>--quick</c> a compiled backend runs a prefix of at most <see cref="RunSettings.QuickLoopExamples"/>
+    /// examples, fewer where a probe says one run would take longer than
+    /// <see cref="RunSettings.MaxInterpreterRunSeconds"/> (W9's loop took 84 s per run over its 20,000
+    /// examples); CLARIFICATIONS.md allows the subsample: the time is scaled linearly and marked
+    /// extrapolated. A scalar interpreter runs a prefix unless the whole batch fits (<see cref="Sized"/>).
     /// </summary>
     public static MethodCase PerExampleLoop(Workload w, IBackend backend, RunSettings s)
     {
         if (BenchBackends.IsScalarInterpreter(backend))
             return Sized(w.InterpreterLoopSample(s.Quick), w.Batch, s, n => PerExampleLoop(w, backend, n));
-        return PerExampleLoop(w, backend, s.Quick ? Math.Min(w.Batch, RunSettings.QuickLoopExamples) : w.Batch);
+        if (!s.Quick) return PerExampleLoop(w, backend, w.Batch);
+        return SizedByTime(QuickLoopProbe, Math.Min(w.Batch, RunSettings.QuickLoopExamples), s.MaxInterpreterRunSeconds, n => PerExampleLoop(w, backend, n));
+    }
+
+    /// <summary>Examples of the probe run that sizes the per-example loop under <c>--quick</c>.</summary>
+    private const int QuickLoopProbe = 200;
+
+    /// <summary>
+    /// The case for the largest prefix, at most <paramref name="cap"/> examples, whose one run should take
+    /// about <paramref name="seconds"/>, judged from one run of the case for <paramref name="probe"/>
+    /// examples (which includes first-run costs, so it errs towards fewer examples).
+    /// </summary>
+    public static MethodCase SizedByTime(int probe, int cap, double seconds, Func<int, MethodCase> make)
+    {
+        var small = make(Math.Min(probe, cap));
+        if (small.Examples >= cap) return small;
+        long t0 = Stopwatch.GetTimestamp();
+        small.Run();
+        double perExample = Stopwatch.GetElapsedTime(t0).TotalSeconds / small.Examples;
+        int n = (int)Math.Clamp(seconds / perExample, small.Examples, cap);
+        return n == small.Examples ? small : make(n);
     }
 
     private static MethodCase PerExampleLoop(Workload w, IBackend backend, int n)

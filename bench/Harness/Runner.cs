@@ -40,7 +40,7 @@ public static class Runner
         log.WriteLine($"== {w.Id}: {w.Definition}, B = {w.Batch:N0}");
         var sw = Stopwatch.StartNew();
         w.Prepare(s.Seed);
-        log.WriteLine($"   inputs and double-precision oracle ready in {sw.Elapsed.TotalSeconds:F1} s");
+        log.WriteLine($"   inputs and the expected results ({w.ExpectedSource}) ready in {sw.Elapsed.TotalSeconds:F1} s");
 
         var rows = new List<Measurement>();
         bool Wanted(string method) => s.Methods is null || s.Methods.Contains(method);
