@@ -68,13 +68,15 @@ public static class Methods
 
     /// <summary>
     /// The case for the largest prefix, at most <paramref name="cap"/> examples, whose one run should take
-    /// about <paramref name="seconds"/>, judged from one run of the case for <paramref name="probe"/>
-    /// examples (which includes first-run costs, so it errs towards fewer examples).
+    /// about <paramref name="seconds"/>, judged from the second of two runs of the case for
+    /// <paramref name="probe"/> examples (the first pays for first calls: tier-0 code, caches; it made
+    /// W1's loop look 50 times slower per example than it is).
     /// </summary>
     public static MethodCase SizedByTime(int probe, int cap, double seconds, Func<int, MethodCase> make)
     {
         var small = make(Math.Min(probe, cap));
         if (small.Examples >= cap) return small;
+        small.Run();
         long t0 = Stopwatch.GetTimestamp();
         small.Run();
         double perExample = Stopwatch.GetElapsedTime(t0).TotalSeconds / small.Examples;

@@ -222,5 +222,5 @@ public abstract class MechanismWorkload : Workload
     protected abstract void ComputeOracle(float[] expected);
 }
 
-/// <summary>A method's result differs from the oracle: the suite stops rather than time a wrong computation.</summary>
+/// <summary>A method's results differ from the expected ones: the method is reported as failed rather than timed.</summary>
 public sealed class BenchmarkCheckFailed(string message) : Exception(message);
