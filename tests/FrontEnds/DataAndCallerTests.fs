@@ -59,6 +59,16 @@ let tests =
             let r = batched (NDArray.ofArray2D (array2D [ [ 1.0f; 2.0f ]; [ 3.0f; 4.0f ] ])) |> NDArray.toArray2D
             Expect.equal r (array2D [ [ 2.0f; 4.0f ]; [ 6.0f; 8.0f ] ]) "doubled"
         }
+        test "Display: arrays print whole up to 1000 elements and abbreviated like NumPy beyond; tensors and functions" {
+            Expect.equal (Display.ndarray (NDArray.ofArray2D (array2D [ [ 1.0f; 2.0f ]; [ 3.0f; 4.5f ] ]))) "f32[2,2] [[1, 2],\n [3, 4.5]]" "small: whole"
+            Expect.equal (Display.ndarray (NDArray.init [ 2000 ] id)) "i32[2000] [0, 1, 2, ..., 1997, 1998, 1999]" "large: abbreviated"
+            let big = Display.ndarray (NDArray.init [ 40; 40 ] (fun ix -> ix.[0] = ix.[1]))
+            Expect.stringStarts big "bool[40,40] [[true, false, false, ..., false, false, false],\n [false, true, false, ..., false, false, false]" "rank 2: rows and columns abbreviated"
+            Expect.stringContains big "\n ...,\n" "the elided rows"
+            Expect.equal (Display.ndarray (NDArray.scalar 2.5)) "f64[] 2.5" "a scalar"
+            let ir = lower [ AVal.Of(DType.F32, 3) ] (fun (x: Tensor) -> Expect.equal (Display.tensor x) "Tensor f32[3] (x)" "a traced value"; x * 2.0)
+            Expect.equal (Display.func ir) (string ir) "a function as its IR text"
+        }
         test "without symbols, an error inside Fn.Of's function names the line of Fn.Of (caller information)" {
             let e = raises (fun () -> NoSymbols.Mismatch() |> ignore)
             let location = Option.ofObj e.Location |> Option.defaultWith (fun () -> failtest "no location")
