@@ -16,7 +16,7 @@ open ArrayLang.Values
 /// </summary>
 /// <example><code>
 /// fsi.AddPrinter Display.ndarray
-/// NDArray.init [ 1000 ] float32   // f32[1000] [0, 1, 2, ..., 997, 998, 999]
+/// NDArray.init [ 2000 ] (fun ix -> float32 ix.[0])   // f32[2000] [0, 1, 2, ..., 1997, 1998, 1999]
 /// </code></example>
 [<RequireQualifiedAccess>]
 module Display =

@@ -63,4 +63,4 @@ let steps : int[] -> int[] = jit (vmap collatzSteps)
 printfn "Collatz steps of 1..10: %A" (steps [| 1 .. 10 |])
 
 // 7. Large arrays print abbreviated.
-printfn "%s" (Display.ndarray (NDArray.init [ 2000 ] float32))
+printfn "%s" (Display.ndarray (NDArray.init [ 2000 ] (fun ix -> float32 ix.[0])))
