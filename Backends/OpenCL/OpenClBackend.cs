@@ -2,28 +2,38 @@ using ArrayLang.Backends.OpenCL.Codegen;
 using ArrayLang.Backends.OpenCL.Runtime;
 using ArrayLang.Compile;
 using ArrayLang.Compile.Lowering;
-using ArrayLang.Compile.Passes;
 using ArrayLang.Ir;
 using ArrayLang.Reference;
 using ArrayLang.Values;
 
 namespace ArrayLang.Backends.OpenCL;
 
-/// <summary>Options of the OpenCL backend.</summary>
+/// <summary>Options of the OpenCL backend beyond the <see cref="CompileOptions"/> every backend takes.</summary>
 public sealed record OpenClOptions
 {
-    /// <summary>Fuse kernels (as the CPU backend does); false runs one kernel per equation.</summary>
-    public bool Fuse { get; init; } = true;
-
-    /// <summary>The passes run before lowering (the standard pipeline by default).</summary>
-    public Pipeline Passes { get; init; } = Pipeline.Standard;
-
     /// <summary>
     /// The device: an index into <see cref="OpenClBackend.Devices"/> or a substring of "platform /
     /// device name". Null takes <c>ARRAYLANG_OPENCL_DEVICE</c> when set, else the first GPU, else the
     /// first device.
     /// </summary>
     public string? Device { get; init; }
+}
+
+/// <summary>The OpenCL backend in the catalog (<c>opencl</c>).</summary>
+public sealed class OpenClBackendProvider : IBackendProvider
+{
+    /// <summary>The one instance.</summary>
+    public static readonly OpenClBackendProvider Instance = new();
+    private OpenClBackendProvider() { }
+
+    /// <inheritdoc />
+    public string Name => "opencl";
+
+    /// <inheritdoc />
+    public string? Unavailable => OpenClBackend.Unavailable;
+
+    /// <inheritdoc />
+    public IBackend Create(CompileOptions options) => options == CompileOptions.Default ? OpenClBackend.Instance : new OpenClBackend(options);
 }
 
 /// <summary>
@@ -34,18 +44,18 @@ public sealed record OpenClOptions
 /// </summary>
 public sealed class OpenClBackend : IBackend
 {
-    private static readonly Lazy<OpenClBackend> DefaultInstance = new(() => new OpenClBackend(new OpenClOptions()));
+    private static readonly Lazy<OpenClBackend> DefaultInstance = new(() => new OpenClBackend(CompileOptions.Default));
 
     /// <summary>The default backend (fusion on, the default device). Throws on first use when OpenCL is unavailable.</summary>
     public static OpenClBackend Instance => DefaultInstance.Value;
 
-    /// <summary>Creates a backend on the device the options name.</summary>
-    public OpenClBackend(OpenClOptions options)
+    /// <summary>Creates a backend compiling with <paramref name="options"/> on the device <paramref name="device"/> names (default: see <see cref="OpenClOptions.Device"/>).</summary>
+    public OpenClBackend(CompileOptions options, OpenClOptions? device = null)
     {
         Options = options;
-        Device = options.Device is null ? ClDevice.Default() : ClDevice.Open(ClDevice.Select(ClDevice.List(), options.Device).Index);
-        Name = "opencl" + (options.Fuse ? "" : "/nofusion") +
-            (options.Passes.ToString() == Pipeline.Standard.ToString() ? "" : "/" + options.Passes);
+        var selector = device?.Device;
+        Device = selector is null ? ClDevice.Default() : ClDevice.Open(ClDevice.Select(ClDevice.List(), selector).Index);
+        Name = "opencl" + options.NameSuffix + (selector is null ? "" : $"/device={Device.Info.Index}");
     }
 
     /// <summary>Why OpenCL cannot run here (no library, platform or device), or null when it can.</summary>
@@ -54,22 +64,17 @@ public sealed class OpenClBackend : IBackend
     /// <summary>Every OpenCL device of every platform.</summary>
     public static IReadOnlyList<ClDeviceInfo> Devices => ClDevice.List();
 
-    /// <summary>This backend's options.</summary>
-    public OpenClOptions Options { get; }
+    /// <summary>How it compiles.</summary>
+    public CompileOptions Options { get; }
 
     /// <summary>The device it runs on.</summary>
     public ClDevice Device { get; }
 
-    /// <summary><c>opencl</c>, or <c>opencl/nofusion</c> and the passes when they differ from the defaults.</summary>
+    /// <summary><c>opencl</c>, then <see cref="CompileOptions.NameSuffix"/> and the device when one was named.</summary>
     public string Name { get; }
 
     /// <summary>The lowered program this backend runs for <paramref name="function"/>.</summary>
-    public LoweredProgram Lower(Function function)
-    {
-        TypeChecker.Check(function);
-        var optimized = Options.Passes.Run(function);
-        return Lowering.Lower(optimized, new LoweringOptions { Fuse = Options.Fuse });
-    }
+    public LoweredProgram Lower(Function function) => Compiler.Lower(function, Options);
 
     /// <summary>The OpenCL C source this backend generates for <paramref name="function"/> (what <c>arraylang kernels</c> prints).</summary>
     public string KernelSource(Function function) => ClProgramCompiler.Compile(Lower(function), Device.Info).Source;
@@ -78,7 +83,7 @@ public sealed class OpenClBackend : IBackend
     public IExecutable Compile(Function function) => new OpenClExecutable(this, Lower(function));
 
     /// <summary>Copies <paramref name="array"/> to this backend's device once.</summary>
-    public OpenClArray Put(NDArray array) => new(this, ClProgramRunner.Upload(Device, array), array.Type);
+    public DeviceArray Put(NDArray array) => new OpenClArray(this, ClProgramRunner.Upload(Device, array), array.Type);
 }
 
 /// <summary>
@@ -122,7 +127,7 @@ public sealed class OpenClExecutable : IExecutable, IDisposable
         try
         {
             for (int j = 0; j < outputs.Length; j++) outputs[j] = device.Allocate(ClProgramRunner.Bytes(types[j]));
-            _runner.Run(inputs, outputs);
+            _runner.Run(inputs.Select(i => new ClBuffer(i, 0)).ToArray(), outputs.Select(o => new ClBuffer(o, 0)).ToArray());
             return outputs.Select((o, j) => ClProgramRunner.Download(device, o, types[j])).ToArray();
         }
         finally
@@ -134,30 +139,33 @@ public sealed class OpenClExecutable : IExecutable, IDisposable
 
     /// <summary>
     /// Runs on arrays already on this executable's device and keeps the results there: nothing is
-    /// copied; the call returns once the work is enqueued (<see cref="OpenClArray.ToHost"/> waits).
+    /// copied; the call returns once the work is enqueued (<see cref="DeviceArray.ToHost"/> waits).
     /// </summary>
-    public OpenClArray[] RunOnDevice(IReadOnlyList<OpenClArray> args)
+    public DeviceArray[] RunOnDevice(IReadOnlyList<DeviceArray> args)
     {
         var ps = Function.Params;
         if (args.Count != ps.Length)
             throw new ArgumentException($"{Function.Name} takes {ps.Length} argument(s), got {args.Count}");
+        var memories = new ClBuffer[args.Count];
         for (int i = 0; i < args.Count; i++)
         {
-            ObjectDisposedException.ThrowIf(args[i].IsDisposed, args[i]);
-            if (args[i].Device != _backend.Device)
-                throw new ArgumentException($"{Function.Name}: argument {i} lives on {args[i].Device.Info.Name}, not on {_backend.Device.Info.Name}");
-            if (args[i].Type != ps[i].Type)
-                throw new ArgumentException($"{Function.Name}: argument {i} ({ps[i].Name}) should be {ps[i].Type}, got {args[i].Type}");
+            if (args[i] is not OpenClArray a || a.Device != _backend.Device)
+                throw new ArgumentException($"{Function.Name}: argument {i} ({args[i]}) is not on this OpenCL device ({_backend.Device.Info.Name}); Put it on {_backend.Name} first");
+            if (a.Type != ps[i].Type)
+                throw new ArgumentException($"{Function.Name}: argument {i} ({ps[i].Name}) should be {ps[i].Type}, got {a.Type}");
+            memories[i] = new ClBuffer(a.Memory, 0);
         }
         var types = Lowered.Outputs.Select(o => Lowered.Buffers[o].Type).ToArray();
-        var results = types.Select(t => new OpenClArray(_backend, _backend.Device.Allocate(ClProgramRunner.Bytes(t)), t)).ToArray();
+        var results = new OpenClArray[types.Length];
         try
         {
-            _runner.Run(args.Select(a => a.Memory).ToArray(), results.Select(r => r.Memory).ToArray());
+            for (int j = 0; j < types.Length; j++)
+                results[j] = new OpenClArray(_backend, _backend.Device.Allocate(ClProgramRunner.Bytes(types[j])), types[j]);
+            _runner.Run(memories, results.Select(r => new ClBuffer(r.Memory, 0)).ToArray());
         }
         catch
         {
-            foreach (var r in results) r.Dispose();
+            foreach (var r in results) r?.Dispose();
             throw;
         }
         return results;
@@ -169,46 +177,34 @@ public sealed class OpenClExecutable : IExecutable, IDisposable
 
 /// <summary>
 /// An array held on an OpenCL device (JAX's device_put model): made by <see cref="OpenClBackend.Put"/>
-/// or returned by <see cref="OpenClExecutable.RunOnDevice"/>; <see cref="ToHost"/> copies it back.
-/// Dispose it to free the device memory.
+/// or returned by <see cref="OpenClExecutable.RunOnDevice"/>; <see cref="DeviceArray.ToHost"/> copies
+/// it back. Dispose it to free the device memory.
 /// </summary>
-public sealed class OpenClArray : IDisposable
+public sealed class OpenClArray : DeviceArray
 {
-    internal OpenClArray(OpenClBackend backend, nint memory, AVal type)
+    internal OpenClArray(OpenClBackend backend, nint memory, AVal type) : base(backend, type)
     {
-        Backend = backend;
+        Device = backend.Device;
         Memory = memory;
-        Type = type;
     }
 
-    /// <summary>The backend whose device holds it.</summary>
-    public OpenClBackend Backend { get; }
+    /// <summary>Releases the device memory if the owner forgot to (a safety net; dispose instead).</summary>
+    ~OpenClArray() => Dispose();
 
-    internal ClDevice Device => Backend.Device;
+    internal ClDevice Device { get; }
 
-    internal nint Memory { get; private set; }
+    internal nint Memory { get; }
 
-    /// <summary>Its dtype and shape.</summary>
-    public AVal Type { get; }
-
-    /// <summary>Whether it was disposed.</summary>
-    public bool IsDisposed => Memory == 0;
-
-    /// <summary>Waits for the work that writes it, then copies it to a host array.</summary>
-    public NDArray ToHost()
-    {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        return ClProgramRunner.Download(Device, Memory, Type);
-    }
+    /// <inheritdoc />
+    protected override NDArray CopyToHost() => ClProgramRunner.Download(Device, Memory, Type);
 
     /// <summary>Waits until everything enqueued on its device has finished.</summary>
-    public void BlockUntilReady() => Device.Finish();
-
-    /// <summary>Releases the device memory.</summary>
-    public void Dispose()
+    public override void BlockUntilReady()
     {
-        if (Memory == 0) return;
-        Device.Release(Memory);
-        Memory = 0;
+        ThrowIfDisposed();
+        Device.Finish();
     }
+
+    /// <inheritdoc />
+    protected override void Release() => Device.Release(Memory);
 }

@@ -94,7 +94,7 @@ internal sealed partial class ClProgramCompiler
             f.Line($"{t} in{i} = {f.Buf(input.Buffer)}[{at}];");
         }
         string Spell(OperandRef o) => o.Kind == OperandKind.Product ? "acc" : $"in{o.Index}";
-        Instructions(f, c.Instructions, Spell);
+        Instructions(f, c.Instructions, Spell, "v", 1, c.Outputs.Select(o => o.Source));
         foreach (var o in c.Outputs) f.Line($"{f.Buf(o.Buffer)}[{linear}] = {Operand(o.Source, Spell)};");
     }
 

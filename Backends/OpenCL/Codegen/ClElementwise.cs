@@ -50,7 +50,8 @@ internal sealed partial class ClProgramCompiler
             string at = input.Map.IsRowMajor(k.Domain) && k.ReduceAxes.Length == 0 ? linear : OffsetOf(input.Map, k.Domain, digit);
             f.Line($"{t} in{i} = {f.Buf(input.Buffer)}[{at}];", indent);
         }
-        Instructions(f, k.Instructions, o => $"in{o.Index}", "v", indent);
+        Instructions(f, k.Instructions, o => $"in{o.Index}", "v", indent,
+            k.Outputs.Select(o => o.Source).Concat(k.Reductions.Select(r => r.Source)));
         foreach (var o in k.Outputs)
             f.Line($"{f.Buf(o.Buffer)}[{linear}] = {Operand(o.Source, r => $"in{r.Index}")};", indent);
     }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ArrayLang.Compile.Lowering;
 using ArrayLang.Ir;
 
@@ -43,7 +44,7 @@ internal sealed partial class ClProgramCompiler
             var o = s.Operands[k];
             f.Line($"{types[k]} in{k} = {f.Buf(o.Buffer)}[base{k} + t * {o.Map.Strides[0]}];", 2);
         }
-        Instructions(f, s.Instructions, o => $"in{o.Index}", "v", 2);
+        Instructions(f, s.Instructions, o => $"in{o.Index}", "v", 2, s.BodyResults);
         string Spell(OperandRef o) => Operand(o, r => $"in{r.Index}");
         for (int j = p.Carries; j < s.BodyResults.Length; j++)
         {
@@ -81,9 +82,9 @@ internal sealed partial class ClProgramCompiler
         }
         string Spell(OperandRef o, string prefix) => Operand(o, r => $"in{r.Index}", prefix);
         f.Line("for (;;) {");
-        Instructions(f, w.CondInstructions, o => $"in{o.Index}", "c", 2);
+        Instructions(f, w.CondInstructions, o => $"in{o.Index}", "c", 2, [w.Active]);
         f.Line($"if (!({Spell(w.Active, "c")})) break;", 2);
-        Instructions(f, w.BodyInstructions, o => $"in{o.Index}", "v", 2);
+        Instructions(f, w.BodyInstructions, o => $"in{o.Index}", "v", 2, w.BodyResults);
         int carries = w.Operands.Length - w.Consts;
         for (int j = 0; j < carries; j++) f.Line($"{types[w.Consts + j]} next{j} = {Spell(w.BodyResults[j], "v")};", 2);
         for (int j = 0; j < carries; j++) f.Line($"in{w.Consts + j} = next{j};", 2);
@@ -118,12 +119,18 @@ internal sealed partial class ClProgramCompiler
 
 internal sealed partial class ClProgramCompiler
 {
-    // Note [opencl host steps]: a primitive kernel without a device form runs on the host: its
-    // inputs are read back (after everything enqueued before them), the primitive's reference
-    // evaluation runs (for scan, cond and while with their sub-functions), and the outputs are
-    // written back. Correct, and slow only for the primitives that take it.
+    // Note [opencl host steps]: general scan, cond and while run through Core's ControlFlowDriver,
+    // their sub-programs compiled like any program and run on the device buffers (rows of xs and ys
+    // are bound by offset, not copied). A primitive kernel without a device form (ClPrimitives)
+    // runs on the host: its inputs are read back after everything enqueued before them, the
+    // primitive's reference evaluation runs, and the outputs are written back.
     private void Primitive(PrimitiveKernel k)
     {
+        if (k.SubPrograms.Length > 0)
+        {
+            _steps.Add(new ClControlFlowStep(k, k.SubPrograms.Select(sub => Compile(sub, _device)).ToImmutableArray()));
+            return;
+        }
         if (TryDevicePrimitive(k)) return;
         _steps.Add(new ClHostStep(k));
     }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using ArrayLang.Backends.OpenCL.Runtime;
 using ArrayLang.Compile.Lowering;
+using ArrayLang.Compile.Lowering.Analysis;
 using ArrayLang.Ir;
 
 namespace ArrayLang.Backends.OpenCL.Codegen;
@@ -10,13 +11,17 @@ namespace ArrayLang.Backends.OpenCL.Codegen;
 internal abstract record ClStep;
 
 /// <summary>
-/// A kernel launch: the kernel's name in the program, the buffer bound to each argument (a buffer
-/// id, or <see cref="ClCompiledProgram.Arena"/> for the intermediates' arena) and the range.
+/// A kernel launch: the kernel's name in the program, the buffers it binds in argument order (a
+/// buffer id, bound as a memory object and an element offset, or <see cref="ClCompiledProgram.Arena"/>
+/// for the intermediates' arena) and the range.
 /// </summary>
 internal sealed record ClLaunch(string Kernel, ImmutableArray<int> Args, long Global, long Local) : ClStep;
 
 /// <summary>A primitive kernel run on the host: its inputs are read back, it runs, its outputs are written (Note [opencl host steps]).</summary>
 internal sealed record ClHostStep(PrimitiveKernel Kernel) : ClStep;
+
+/// <summary>A general scan, cond or while: Core's ControlFlowDriver runs its compiled sub-programs on the device buffers.</summary>
+internal sealed record ClControlFlowStep(PrimitiveKernel Kernel, ImmutableArray<ClCompiledProgram> SubPrograms) : ClStep;
 
 /// <summary>A lowered program rendered as one OpenCL C program and the steps that run it.</summary>
 internal sealed record ClCompiledProgram(LoweredProgram Lowered, string Source, ImmutableArray<ClStep> Steps)
@@ -116,7 +121,9 @@ internal sealed partial class ClProgramCompiler
             }
             else
             {
-                args.Add($"__global {t}* b{id}");
+                // A base pointer and an element offset: control flow binds rows of larger buffers.
+                args.Add($"__global {t}* b{id}_p, ulong b{id}_o");
+                decls.Append($"  __global {t}* b{id} = b{id}_p + b{id}_o;\n");
                 bind.Add(id);
             }
         }
@@ -164,14 +171,28 @@ internal sealed partial class ClProgramCompiler
     }
 
     /// <summary>Declares <c>v{j}</c> for each instruction; <paramref name="operand"/> spells inputs and the product.</summary>
+    /// <remarks>
+    /// With <see cref="LoweringOptions.ContractFloat"/>, each add that <see cref="FloatContraction"/>
+    /// pairs with a multiply becomes one fma (Note [float contraction]); otherwise none does
+    /// (Note [opencl exactness]).
+    /// </remarks>
     private void Instructions(Frame f, IReadOnlyList<ScalarInstruction> instructions, Func<OperandRef, string> operand,
-        string prefix = "v", int indent = 1)
+        string prefix, int indent, IEnumerable<OperandRef> results)
     {
+        var pairs = FloatContraction.PairsIfAllowed(_p.Options, instructions, results);
         for (int j = 0; j < instructions.Count; j++)
         {
             var ins = instructions[j];
             var args = ins.Operands.Select(o => Operand(o, operand, prefix)).ToArray();
-            f.Line($"{ClTypes.Of(ins.DType)} {prefix}{j} = {ClOps.Expression(ins, args, _src)};", indent);
+            string expr;
+            if (pairs.TryGetValue(j, out int m))
+            {
+                var mul = instructions[m];
+                var other = ins.Operands[0].Kind == OperandKind.Value && ins.Operands[0].Index == m ? args[1] : args[0];
+                expr = $"fma({Operand(mul.Operands[0], operand, prefix)}, {Operand(mul.Operands[1], operand, prefix)}, {other})";
+            }
+            else expr = ClOps.Expression(ins, args, _src);
+            f.Line($"{ClTypes.Of(ins.DType)} {prefix}{j} = {expr};", indent);
         }
     }
 

@@ -1,10 +1,15 @@
 using System.Runtime.InteropServices;
 using ArrayLang.Backends.OpenCL.Codegen;
 using ArrayLang.Compile.Lowering;
+using ArrayLang.Compile.Runtime;
 using ArrayLang.Ir;
+using ArrayLang.Primitives;
 using ArrayLang.Values;
 
 namespace ArrayLang.Backends.OpenCL.Runtime;
+
+/// <summary>A dense buffer on the device: a memory object and the byte offset where the buffer starts in it.</summary>
+internal readonly record struct ClBuffer(nint Mem, long ByteOffset);
 
 /// <summary>
 /// A compiled program bound to a device: the built OpenCL program, one kernel object per launch,
@@ -12,8 +17,9 @@ namespace ArrayLang.Backends.OpenCL.Runtime;
 /// every call (the in-order queue runs calls one after another, so they never overlap in it).
 /// Calls are serialized by a lock: kernel arguments belong to the kernel objects.
 /// </summary>
-internal sealed unsafe class ClProgramRunner : IDisposable
+internal sealed unsafe class ClProgramRunner : IDisposable, IControlFlowHost<ClBuffer, ClProgramRunner>
 {
+    private readonly ClProgramRunner[][] _subRunners;
     private readonly ClDevice _device;
     private readonly nint[] _kernels;
     private readonly nint[] _constants;
@@ -27,6 +33,8 @@ internal sealed unsafe class ClProgramRunner : IDisposable
         Compiled = compiled;
         var program = device.Build(compiled.Source);
         _kernels = compiled.Steps.Select(s => s is ClLaunch l ? device.CreateKernel(program, l.Kernel) : 0).ToArray();
+        _subRunners = compiled.Steps.Select(s => s is ClControlFlowStep c
+            ? c.SubPrograms.Select(sub => new ClProgramRunner(device, sub)).ToArray() : []).ToArray();
         _constants = new nint[compiled.Lowered.Buffers.Length];
         foreach (var b in compiled.Lowered.Constants)
         {
@@ -63,12 +71,12 @@ internal sealed unsafe class ClProgramRunner : IDisposable
     public static long Bytes(AVal t) => t.Shape.ElementCount * t.DType.SizeInBytes();
 
     /// <summary>Runs the program on device buffers: <paramref name="inputs"/> per parameter, <paramref name="outputs"/> per result.</summary>
-    public void Run(IReadOnlyList<nint> inputs, IReadOnlyList<nint> outputs)
+    public void Run(IReadOnlyList<ClBuffer> inputs, IReadOnlyList<ClBuffer> outputs)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var mem = (nint[])_constants.Clone();
+            var mem = _constants.Select(c => new ClBuffer(c, 0)).ToArray();
             for (int i = 0; i < inputs.Count; i++) mem[Lowered.Inputs[i]] = inputs[i];
             for (int j = 0; j < outputs.Count; j++) mem[Lowered.Outputs[j]] = outputs[j];
             if (Lowered.Plan.ArenaBytes > 0 && _arena == 0) _arena = _device.Allocate(Lowered.Plan.ArenaBytes);
@@ -77,39 +85,97 @@ internal sealed unsafe class ClProgramRunner : IDisposable
                 switch (Compiled.Steps[s])
                 {
                     case ClLaunch l:
-                        for (int a = 0; a < l.Args.Length; a++)
-                            _device.SetArg(_kernels[s], a, l.Args[a] == ClCompiledProgram.Arena ? _arena : mem[l.Args[a]]);
+                        int a = 0;
+                        foreach (var id in l.Args)
+                        {
+                            if (id == ClCompiledProgram.Arena)
+                            {
+                                _device.SetArg(_kernels[s], a++, _arena);
+                                continue;
+                            }
+                            _device.SetArg(_kernels[s], a++, mem[id].Mem);
+                            _device.SetArg(_kernels[s], a++, (ulong)(mem[id].ByteOffset / Lowered.Buffers[id].Type.DType.SizeInBytes()));
+                        }
                         _device.Launch(_kernels[s], l.Global, l.Local, l.Kernel);
                         break;
                     case ClHostStep h:
                         RunOnHost(h.Kernel, mem);
+                        break;
+                    case ClControlFlowStep c:
+                        RunControlFlow(c.Kernel, _subRunners[s], mem);
                         break;
                 }
             }
         }
     }
 
-    /// <summary>Where buffer <paramref name="id"/> lives: its memory object and byte offset.</summary>
-    private (nint Mem, long Offset) Locate(int id, nint[] mem) =>
-        Lowered.Buffers[id].Kind == BufferKind.Intermediate ? (_arena, Lowered.Plan.Offsets[id]) : (mem[id], 0);
+    /// <summary>Where buffer <paramref name="id"/> lives.</summary>
+    private ClBuffer Locate(int id, ClBuffer[] mem) =>
+        Lowered.Buffers[id].Kind == BufferKind.Intermediate ? new ClBuffer(_arena, Lowered.Plan.Offsets[id]) : mem[id];
 
-    private void RunOnHost(PrimitiveKernel k, nint[] mem)
+    private void RunOnHost(PrimitiveKernel k, ClBuffer[] mem)
     {
         var inputs = new NDArray[k.Inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
         {
-            var (m, off) = Locate(k.Inputs[i], mem);
-            inputs[i] = Download(_device, m, k.InputTypes[i], off);
+            var b = Locate(k.Inputs[i], mem);
+            inputs[i] = Download(_device, b.Mem, k.InputTypes[i], b.ByteOffset);
         }
         var outputs = k.Primitive.Evaluate(k.Params, inputs, k.SubPrograms.Select(s => s.Source).ToArray());
         for (int j = 0; j < outputs.Count; j++)
         {
-            var (m, off) = Locate(k.Outputs[j], mem);
+            var b = Locate(k.Outputs[j], mem);
             var h = GCHandle.Alloc(outputs[j].Data, GCHandleType.Pinned);
-                try { _device.Write(m, (void*)h.AddrOfPinnedObject(), Bytes(outputs[j].Type), off); }
+            try { _device.Write(b.Mem, (void*)h.AddrOfPinnedObject(), Bytes(outputs[j].Type), b.ByteOffset); }
             finally { h.Free(); }
         }
     }
+
+    private void RunControlFlow(PrimitiveKernel k, ClProgramRunner[] subs, ClBuffer[] mem)
+    {
+        var inputs = k.Inputs.Select(i => Locate(i, mem)).ToArray();
+        var outputs = k.Outputs.Select(o => Locate(o, mem)).ToArray();
+        switch (k.Params)
+        {
+            case ScanParams p:
+                ControlFlowDriver.Scan(this, p, subs[0], inputs, k.InputTypes, outputs, k.OutputTypes);
+                break;
+            case WhileParams p:
+                ControlFlowDriver.While(this, p, subs[0], subs[1], inputs, k.InputTypes, outputs);
+                break;
+            default:
+                ControlFlowDriver.Cond(this, subs, inputs, k.InputTypes, outputs);
+                break;
+        }
+    }
+
+    // ---- IControlFlowHost: buffers for Core's ControlFlowDriver ----
+
+    ClBuffer IControlFlowHost<ClBuffer, ClProgramRunner>.Allocate(AVal type) => new(_device.Allocate(Bytes(type)), 0);
+
+    void IControlFlowHost<ClBuffer, ClProgramRunner>.Free(ClBuffer buffer) => _device.Release(buffer.Mem);
+
+    void IControlFlowHost<ClBuffer, ClProgramRunner>.Copy(ClBuffer source, ClBuffer destination, AVal type) =>
+        _device.Copy(source.Mem, source.ByteOffset, destination.Mem, destination.ByteOffset, Bytes(type));
+
+    ClBuffer IControlFlowHost<ClBuffer, ClProgramRunner>.Row(ClBuffer stacked, AVal stackedType, int t) =>
+        stacked with { ByteOffset = stacked.ByteOffset + t * (Bytes(stackedType) / Math.Max(1, stackedType.Shape[0])) };
+
+    int IControlFlowHost<ClBuffer, ClProgramRunner>.ReadScalar(ClBuffer scalar, DType dtype)
+    {
+        if (dtype == DType.Bool)
+        {
+            byte b;
+            _device.Read(scalar.Mem, &b, 1, scalar.ByteOffset);
+            return b;
+        }
+        int v;
+        _device.Read(scalar.Mem, &v, 4, scalar.ByteOffset);
+        return v;
+    }
+
+    void IControlFlowHost<ClBuffer, ClProgramRunner>.Run(ClProgramRunner program, ClBuffer[] inputs, ClBuffer[] outputs) =>
+        program.Run(inputs, outputs);
 
     /// <summary>Releases the constants, the arena and the kernel objects.</summary>
     public void Dispose()
@@ -121,6 +187,7 @@ internal sealed unsafe class ClProgramRunner : IDisposable
             foreach (var c in _constants) if (c != 0) _device.Release(c);
             if (_arena != 0) _device.Release(_arena);
             foreach (var k in _kernels) if (k != 0) _device.Api.ReleaseKernel(k);
+            foreach (var subs in _subRunners) foreach (var r in subs) r.Dispose();
         }
     }
 }
