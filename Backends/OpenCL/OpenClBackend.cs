@@ -42,7 +42,7 @@ public sealed class OpenClBackendProvider : IBackendProvider
 /// Silk.NET. Host calls copy arguments in and results out; <see cref="OpenClExecutable.RunOnDevice"/>
 /// keeps arrays on the device.
 /// </summary>
-public sealed class OpenClBackend : IBackend
+public sealed class OpenClBackend : IBackend, IKernelSource
 {
     private static readonly Lazy<OpenClBackend> DefaultInstance = new(() => new OpenClBackend(CompileOptions.Default));
 

@@ -40,7 +40,7 @@ public static class Runner
         bool Wanted(string method) => s.Methods is null || s.Methods.Contains(method);
         foreach (var c in Methods.Baselines(w).Where(c => Wanted(c.Method))) rows.Add(Report(log, Time(w, c, s)));
         foreach (var b in backends)
-            foreach (var method in Methods.Names(w).Where(Wanted).Where(m => m is not (Methods.TensorPrimitives or Methods.HandFused)))
+            foreach (var method in Methods.NamesFor(w, b).Where(Wanted).Where(m => m is not (Methods.TensorPrimitives or Methods.HandFused)))
                 rows.Add(Report(log, Time(w, Methods.ForBackend(w, b, method, s), s)));
 
         w.Release();
@@ -79,7 +79,8 @@ public static class Runner
         // short delay, and a method measured first in a workload (TensorPrimitives) was otherwise timed
         // partly at tier 0 (17 to 160 ms for W1 across runs).
         if (checkSeconds < 0.5)
-            for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < 0.5;) GC.KeepAlive(c.Run());
+            for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < 0.5;)
+                if (c.Timed is { } t) t(); else GC.KeepAlive(c.Run());
         var times = new List<double>();
         var total = Stopwatch.StartNew();
         while (times.Count < s.TargetIterations && (times.Count == 0 || total.Elapsed.TotalSeconds < s.BudgetSeconds))
@@ -87,7 +88,8 @@ public static class Runner
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
             WakeWorkers();
             long t0 = Stopwatch.GetTimestamp();
-            var o = c.Run();
+            float[]? o = null;
+            if (c.Timed is { } timed) timed(); else o = c.Run();
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             GC.KeepAlive(o);
         }

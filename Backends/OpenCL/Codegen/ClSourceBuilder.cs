@@ -78,6 +78,7 @@ internal static partial class ClLibrary
         Add("al_rsqrt_f32", "inline float al_rsqrt_f32(float x) {\n#ifdef cl_khr_fp64\n  return (float)(1.0 / sqrt((double)x));\n#else\n  return 1.0f / sqrt(x);\n#endif\n}");
         Add("al_rsqrt_f64", "inline double al_rsqrt_f64(double x) { return 1.0 / sqrt(x); }");
         AddMathF32();
+        AddMathF64();
     }
 
     private static void Add(string name, string code, params string[] deps) => Entries[name] = (code, deps);
