@@ -82,7 +82,8 @@ public static class Cli
         }
         if (bdn) return BdnSuite.Run(workloads, backends, quick, seed);
 
-        string[] known = [Methods.Loop, Methods.Vmap, Methods.JitVmap, Methods.TensorPrimitives, Methods.HandFused, Methods.ChunkedVmap];
+        string[] known = [Methods.Loop, Methods.Vmap, Methods.JitVmap, Methods.TensorPrimitives, Methods.HandFused, Methods.ChunkedVmap,
+            Methods.JitVmapWithTransfers];
         if (methods?.FirstOrDefault(m => !known.Contains(m)) is { } bad)
         {
             Console.Error.WriteLine($"bench: unknown method '{bad}' in --methods (known: {string.Join(", ", known)})");
