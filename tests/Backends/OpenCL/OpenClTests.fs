@@ -147,6 +147,17 @@ let private runtimeTests (backend: unit -> OpenClBackend) =
         let contracted = OpenClBackend(CompileOptions(ContractFloat = true)).KernelSource f
         Expect.stringContains contracted "fma(" "ContractFloat uses fma"
       }
+      test "arraylang kernels --backend opencl prints the generated OpenCL C" {
+        let path = IO.Path.Combine(IO.Path.GetTempPath(), sprintf "opencl-kernels-%d.ir" (Random().Next()))
+        IO.File.WriteAllText(path, "func f(x: f32[]) -> (f32[]) {\n  y: f32[] = exp(x)\n  return (y)\n}")
+        use out = new IO.StringWriter()
+        use err = new IO.StringWriter()
+        let code = ArrayLang.Cli.CliMain.Run([| "kernels"; path; "--backend"; "opencl"; "--vmap"; "0"; "--batch-size"; "4" |], out, err)
+        IO.File.Delete path
+        Expect.equal code 0 (sprintf "exit code (stderr: %s)" (string err))
+        Expect.stringContains (string out) "__kernel void" "a kernel"
+        Expect.stringContains (string out) "al_exp_f32" "our own exp"
+      }
       test "i32 division, remainder, conversions and max/min give the reference's bits" {
         let f = parse """func f(a: i32[6], b: i32[6], x: f32[6], y: f32[6]) -> (i32[6], i32[6], i32[6], f32[6], f32[6], f32[6]) {
   q: i32[6] = div(a, b)
