@@ -59,6 +59,14 @@ public static partial class CliMain
                 [--chunk K]            compute the outermost vmap K examples at a time (a scan over
                                        chunks plus a remainder): the same result, less memory
                 [--memory-budget BYTES] derive K from a budget for one chunk's intermediates (printed)
+          kernels FILE.ir            print the kernels a backend generates for the entry function:
+                                     the source code (OpenCL C for opencl), or the lowered program
+                                     (buffers and fused kernels) for a backend without generated code
+                [--backend NAME]       the backend (default: cpu)
+                [--contract]           as for run
+                [--entry NAME]         the function (default: the first in the file)
+                [--vmap AXES]...       batch it first (as the vmap command, with --batch-size B)
+                [--batch-size B]       the batch size of every level (default: 8)
           vmap FILE.ir --vmap AXES [--vmap AXES ...]
                                      print the batched function
                 [--out-axes AXES]      where each result's batch axis goes (outermost level)
@@ -105,8 +113,9 @@ public static partial class CliMain
                 "print" => Print(opts, stdout),
                 "run" => RunCommand(opts, stdout),
                 "vmap" => VmapCommand(opts, stdout),
+                "kernels" => KernelsCommand(opts, stdout),
                 "graph" => GraphCommand(opts, stdout),
-                _ => throw new UsageException($"unknown command '{command}' (commands: check, print, run, vmap, graph, help)"),
+                _ => throw new UsageException($"unknown command '{command}' (commands: check, print, run, vmap, kernels, graph, help)"),
             };
         }
         catch (UsageException e)
@@ -183,6 +192,21 @@ public static partial class CliMain
         var levels = ParseLevels(o, f);
         var sizes = Enumerable.Repeat(b, levels.Count).ToList();
         stdout.Write(IrPrinter.Print(ApplyVmaps(f, levels, sizes, ParseOutAxes(o, f))));
+        return 0;
+    }
+
+    private static int KernelsCommand(CliOptions o, TextWriter stdout)
+    {
+        var backend = BackendFor(o.Backend, CompileOptions.Default with { ContractFloat = o.Contract });
+        var f = Entry(o, Load(o));
+        if (o.Vmaps.Count > 0)
+        {
+            var levels = ParseLevels(o, f);
+            f = ApplyVmaps(f, levels, Enumerable.Repeat(o.BatchSize ?? DefaultBatchSize, levels.Count).ToList(), ParseOutAxes(o, f));
+        }
+        stdout.WriteLine(backend is IKernelSource source
+            ? source.KernelSource(f)
+            : Compiler.Lower(f, CompileOptions.Default with { ContractFloat = o.Contract }).ToString());
         return 0;
     }
 
@@ -375,13 +399,14 @@ internal sealed class CliOptions
         ["print"] = ["--entry", "--canonical"],
         ["run"] = ["--in", "--out", "--backend", "--contract", "--entry", "--vmap", "--out-axes", "--batch-size", "--chunk", "--memory-budget"],
         ["vmap"] = ["--vmap", "--out-axes", "--batch-size", "--entry"],
+        ["kernels"] = ["--backend", "--contract", "--entry", "--vmap", "--out-axes", "--batch-size"],
         ["graph"] = ["--vmap", "--out-axes", "--batch-size", "--entry", "--lowered", "--out"],
     };
 
     public static CliOptions Parse(string command, List<string> args)
     {
         if (!Allowed.TryGetValue(command, out var allowed))
-            throw new UsageException($"unknown command '{command}' (commands: check, print, run, vmap, graph, help)");
+            throw new UsageException($"unknown command '{command}' (commands: check, print, run, vmap, kernels, graph, help)");
         var o = new CliOptions();
         var files = new List<string>();
         int i = 0;

@@ -85,7 +85,7 @@ public static class Cli
         }
         if (bdn) return BdnSuite.Run(workloads, backends, quick, seed);
 
-        if (methods?.FirstOrDefault(m => !Methods.All.Contains(m)) is { } bad)
+        if (methods?.FirstOrDefault(m => !Methods.All.Contains(m) && m != Methods.JitVmapWithTransfers) is { } bad)
         {
             Console.Error.WriteLine($"bench: unknown method '{bad}' in --methods (known: {string.Join(", ", Methods.All)})");
             return 2;

@@ -14,6 +14,7 @@ public static class BackendCatalog
     public static IReadOnlyList<IBackendProvider> All { get; } =
     [
         CpuBackendProvider.Instance,
+        OpenCL.OpenClBackendProvider.Instance,
         ReferenceBackendProvider.Instance,
     ];
 

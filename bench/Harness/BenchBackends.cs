@@ -1,4 +1,5 @@
 using ArrayLang.Backends.Cpu;
+using ArrayLang.Backends.OpenCL;
 using ArrayLang.Compile;
 using ArrayLang.Compile.Passes;
 
@@ -33,8 +34,17 @@ public static class BenchBackends
         Passes = Pipeline.StandardWith(SimplifyOptions.Default with { FactorReductions = false }),
     });
 
-    /// <summary>Every backend the suite knows, in the order reported (<c>--backends</c> picks among them).</summary>
-    public static IBackend[] All => [CpuBackend.Instance, ReferenceBackend.Instance, ReferenceWithPasses.Standard];
+    private static readonly Lazy<IBackend[]> OpenCl = new(() => OpenClBackend.Unavailable is null
+        ? [OpenClBackend.Instance,
+           new OpenClBackend(new CompileOptions { Fuse = false }),
+           new OpenClBackend(new CompileOptions { Passes = Pipeline.StandardWith(SimplifyOptions.Default with { FactorReductions = false }) })]
+        : []);
+
+    /// <summary>Every backend the suite knows, in the order reported (<c>--backends</c> picks among them); <c>opencl</c> where a device is present.</summary>
+    public static IBackend[] All => [CpuBackend.Instance, ReferenceBackend.Instance, ReferenceWithPasses.Standard, .. OpenCl.Value.Take(1)];
+
+    /// <summary>Whether <paramref name="backend"/> computes on a device with memory of its own (its <c>jit(vmap)</c> is timed device-resident).</summary>
+    public static bool IsDevice(IBackend backend) => backend is OpenClBackend;
 
     /// <summary>The backends a run measures when <c>--backends</c> is not given: the CPU backend, and the
     /// reference evaluator as the cost of vmap without a compiler.</summary>
@@ -44,6 +54,7 @@ public static class BenchBackends
     public static string Label(IBackend backend) => backend switch
     {
         CpuBackend => "cpu",
+        OpenClBackend => "opencl",
         ReferenceWithPasses => ReferenceWithPasses.Label,
         _ => backend.Name,
     };
@@ -66,6 +77,7 @@ public static class BenchBackends
             CompileMode.FusionWithoutFactoring => CpuNoFactoring,
             _ => CpuBackend.Instance,
         },
+        OpenClBackend => OpenCl.Value[mode switch { CompileMode.NoFusion => 1, CompileMode.FusionWithoutFactoring => 2, _ => 0 }],
         ReferenceBackend => backend,
         // No fused kernels exist yet: both modes run the standard passes; only the factoring differs.
         ReferenceWithPasses => mode == CompileMode.FusionWithoutFactoring ? ReferenceWithPasses.NoFactoring : ReferenceWithPasses.Standard,

@@ -17,4 +17,9 @@ public sealed record MethodCase(string Backend, string Method, int Examples, Fun
     public long? EstimatedPeakBytes { get; init; }
     /// <summary>What a reader must know about this row.</summary>
     public string? Note { get; init; }
+    /// <summary>
+    /// When set, what the timed runs call instead of <see cref="Run"/>: a device backend's
+    /// device-resident call, whose results stay on the device (<see cref="Run"/> still checks them).
+    /// </summary>
+    public Action? Timed { get; init; }
 }

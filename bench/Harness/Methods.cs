@@ -21,6 +21,13 @@ public static class Methods
     /// <summary>Every method name the suite knows (what <c>--methods</c> accepts).</summary>
     public static readonly string[] All = [Loop, Vmap, JitVmap, TensorPrimitives, HandFused, ChunkedVmap, PlainLoop, ParallelFor];
 
+    /// <summary>
+    /// For a device backend (<see cref="BenchBackends.IsDevice"/>), <c>jit(vmap)</c> times device-resident
+    /// calls (inputs put on the device once, results left there); this method times host calls, which
+    /// copy the inputs in and the results out each time.
+    /// </summary>
+    public const string JitVmapWithTransfers = "jit(vmap)+transfers";
+
     /// <summary>The backend label of the hand-written baselines, which use no backend.</summary>
     public const string BaselineBackend = "baseline";
 
@@ -32,12 +39,17 @@ public static class Methods
     public static IEnumerable<string> BackendNames(Workload w) =>
         w is W4OuterSum ? [Loop, Vmap, JitVmap, ChunkedVmap] : [Loop, Vmap, JitVmap];
 
+    /// <summary>The methods <paramref name="backend"/> runs on <paramref name="w"/>: <see cref="BackendNames"/>, and for a device backend also <see cref="JitVmapWithTransfers"/>.</summary>
+    public static IEnumerable<string> BackendNamesFor(Workload w, IBackend backend) =>
+        BenchBackends.IsDevice(backend) ? BackendNames(w).Append(JitVmapWithTransfers) : BackendNames(w);
+
     /// <summary>The backend method <paramref name="method"/> of <paramref name="w"/> on <paramref name="backend"/>, compiled and ready.</summary>
     public static MethodCase ForBackend(Workload w, IBackend backend, string method, RunSettings s) => method switch
     {
         Loop => PerExampleLoop(w, backend, s),
         Vmap => Batched(w, backend, Vmap, CompileMode.NoFusion, s),
         JitVmap => Batched(w, backend, JitVmap, CompileMode.Fusion, s),
+        JitVmapWithTransfers => Batched(w, backend, JitVmapWithTransfers, CompileMode.Fusion, s),
         ChunkedVmap => Chunked.Case(w, backend, s),
         _ => throw new ArgumentException($"{method} is not a backend method of {w.Id}", nameof(method)),
     };
@@ -121,7 +133,35 @@ public static class Methods
         var exe = Jit.Compile(batched, BenchBackends.For(backend, mode));
         double compileMs = sw.Elapsed.TotalMilliseconds;
         NDArray[] args = [.. f.Constants, .. w.BatchedArguments(n)];
+        if (BenchBackends.IsDevice(backend) && method == JitVmap) return DeviceResident(backend, method, n, exe, args, compileMs);
         return new MethodCase(BenchBackends.Label(backend), method, n, () => Floats(exe.Run(args))) { CompileMs = compileMs };
+    }
+
+    /// <summary>
+    /// A device backend's <c>jit(vmap)</c>: the arguments are put on the device once (outside the
+    /// timing); each timed call runs on them, waits for the device and frees its results, which never
+    /// leave the device. The check reads the results back.
+    /// </summary>
+    private static MethodCase DeviceResident(IBackend backend, string method, int n, IExecutable exe, NDArray[] args, double compileMs)
+    {
+        var onDevice = args.Select(backend.Put).ToArray();
+        float[][] Check()
+        {
+            var r = exe.RunOnDevice(onDevice);
+            try { return Floats(r.Select(a => a.ToHost()).ToArray()); }
+            finally { foreach (var a in r) a.Dispose(); }
+        }
+        void Call()
+        {
+            var r = exe.RunOnDevice(onDevice);
+            r[0].BlockUntilReady();
+            foreach (var a in r) a.Dispose();
+        }
+        return new MethodCase(BenchBackends.Label(backend), method, n, Check)
+        {
+            CompileMs = compileMs, Timed = Call,
+            Note = "device-resident: inputs put on the device once, results left there (jit(vmap)+transfers copies both)",
+        };
     }
 
     /// <summary>

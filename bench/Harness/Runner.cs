@@ -47,7 +47,7 @@ public static class Runner
         foreach (var method in w.BaselineMethods.Where(Wanted))
             rows.Add(Report(log, TimeOrFailure(w, Methods.BaselineBackend, method, () => Methods.Baseline(w, method), s)));
         foreach (var b in backends)
-            foreach (var method in Methods.BackendNames(w).Where(Wanted))
+            foreach (var method in Methods.BackendNamesFor(w, b).Where(Wanted))
                 rows.Add(Report(log, TimeOrFailure(w, BenchBackends.Label(b), method, () => Methods.ForBackend(w, b, method, s), s)));
 
         w.Release();
@@ -129,7 +129,8 @@ public static class Runner
         // short delay, and a method measured first in a workload (TensorPrimitives) was otherwise timed
         // partly at tier 0 (17 to 160 ms for W1 across runs).
         if (checkSeconds < 0.5)
-            for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < 0.5;) GC.KeepAlive(c.Run());
+            for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < 0.5;)
+                if (c.Timed is { } t) t(); else GC.KeepAlive(c.Run());
         var times = new List<double>();
         var total = Stopwatch.StartNew();
         while (times.Count < s.TargetIterations && (times.Count == 0 || total.Elapsed.TotalSeconds < s.BudgetSeconds))
@@ -137,7 +138,8 @@ public static class Runner
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
             WakeWorkers();
             long t0 = Stopwatch.GetTimestamp();
-            var o = c.Run();
+            float[][]? o = null;
+            if (c.Timed is { } timed) timed(); else o = c.Run();
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             GC.KeepAlive(o);
         }

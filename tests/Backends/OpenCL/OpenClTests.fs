@@ -1,0 +1,193 @@
+/// The OpenCL backend on whatever OpenCL device is present (POCL's CPU device in CI): the shared
+/// conformance suite (Conformance.fs: every op record fused and unfused, random programs under
+/// vmap, vmap of vmap and chunked vmap), plus the accurate math against the reference within its
+/// ulp bounds, device-resident arrays (no leaked buffers over 10^5 calls), the program cache,
+/// device selection, build errors and the generated source. Without an OpenCL device every test
+/// is skipped with the reason. Sums differ from the reference in their order (Note [opencl
+/// reduction order]), within the suite's tolerance.
+module ArrayLang.Tests.Backends.OpenCL.OpenClTests
+
+open System
+open Expecto
+open ArrayLang.Ir
+open ArrayLang.Values
+open ArrayLang.Reference
+open ArrayLang.Compile
+open ArrayLang.Backends.OpenCL
+open ArrayLang.Backends.OpenCL.Runtime
+open ArrayLang.Tests
+open ArrayLang.Tests.Backends
+open ArrayLang.Tests.Properties
+
+/// The number of random programs per property on OpenCL: a fiftieth of the CPU suite's (each
+/// program is built by the OpenCL compiler once), which keeps the OpenCL suite within a few
+/// minutes on POCL.
+let programs = max 20 (Settings.programCount / 50)
+
+let private parse text = ArrayLang.Ir.IrParser.ParseFunction text
+
+/// Distance in ulps between two floats of one sign (NaNs and infinities compared separately).
+let private ulps (a: float32) (b: float32) =
+    if Single.IsNaN a || Single.IsNaN b then (if Single.IsNaN a && Single.IsNaN b then 0L else Int64.MaxValue)
+    elif a = b then 0L
+    else
+        let key (x: float32) =
+            let i = int64 (BitConverter.SingleToInt32Bits x)
+            if i < 0L then -(i &&& 0x7fffffffL) else i
+        abs (key a - key b)
+
+/// Inputs for a unary function: special values, a log-spaced sweep of both signs and random values.
+let private mathInputs (rng: Random) (lo: float) (hi: float) =
+    [| yield! [ 0.0f; -0.0f; 1.0f; -1.0f; infinityf; -infinityf; nanf; 1e-40f; -1e-40f; 1e-30f; 88.7f; -87.3f; 0.5f; 1e6f; 131072.0f; 1e30f ]
+       for i in 0 .. 3999 do
+           let t = float i / 4000.0
+           let v = Math.Exp(Math.Log 1e-6 + t * (Math.Log(max hi 1e-5) - Math.Log 1e-6))
+           yield float32 v
+           yield float32 (-v)
+       for _ in 0 .. 3999 -> float32 (lo + (hi - lo) * rng.NextDouble()) |]
+
+let private unaryMath =
+    [ "exp", 1L, (-104.0, 89.0); "expm1", 1L, (-20.0, 89.0); "log", 1L, (0.0, 1e30); "log1p", 1L, (-1.0, 1e30)
+      "sin", 2L, (-1e6, 1e6); "cos", 2L, (-1e6, 1e6); "tan", 1L, (-1e4, 1e4); "tanh", 1L, (-20.0, 20.0)
+      "logistic", 2L, (-100.0, 100.0); "erf", 1L, (-5.0, 5.0) ]
+
+let private mathTests (backend: unit -> IBackend) =
+    [ for name, bound, (lo, hi) in unaryMath ->
+        test (sprintf "f32 %s is within %d ulp of the reference" name bound) {
+            let xs = mathInputs (Random 5) lo hi
+            let f = parse (sprintf "func f(x: f32[%d]) -> (f32[%d]) {\n  y: f32[%d] = %s(x)\n  return (y)\n}" xs.Length xs.Length xs.Length name)
+            let arg = NDArray(DType.F32, Shape [| xs.Length |], xs)
+            let expected = (ReferenceEvaluator.Evaluate(f, ResizeArray [ arg ])).[0].Data :?> float32[]
+            let actual = (backend().Compile(f).Run(ResizeArray [ arg ])).[0].Data :?> float32[]
+            for i in 0 .. xs.Length - 1 do
+                let d = ulps actual.[i] expected.[i]
+                if d > bound then failtestf "%s(%g) = %g on OpenCL, reference %g: %d ulp (bound %d)" name xs.[i] actual.[i] expected.[i] d bound
+        }
+      for name in [ "pow"; "atan2" ] ->
+        test (sprintf "f32 %s is within 1 ulp of the reference" name) {
+            let rng = Random 9
+            let specials = [| 0.0f; -0.0f; 1.0f; -1.0f; 2.0f; -2.0f; 0.5f; 3.0f; -3.0f; infinityf; -infinityf; nanf; 1e-40f |]
+            let pairs = [| for a in specials do for b in specials -> a, b
+                           for _ in 0 .. 3999 -> float32 (rng.NextDouble() * 20.0 - 5.0), float32 (rng.NextDouble() * 20.0 - 10.0) |]
+            let n = pairs.Length
+            let f = parse (sprintf "func f(x: f32[%d], y: f32[%d]) -> (f32[%d]) {\n  z: f32[%d] = %s(x, y)\n  return (z)\n}" n n n n name)
+            let args = ResizeArray [ NDArray(DType.F32, Shape [| n |], Array.map fst pairs); NDArray(DType.F32, Shape [| n |], Array.map snd pairs) ]
+            let expected = (ReferenceEvaluator.Evaluate(f, args)).[0].Data :?> float32[]
+            let actual = (backend().Compile(f).Run(args)).[0].Data :?> float32[]
+            for i in 0 .. n - 1 do
+                let d = ulps actual.[i] expected.[i]
+                if d > 1L then failtestf "%s(%g, %g) = %g on OpenCL, reference %g: %d ulp" name (fst pairs.[i]) (snd pairs.[i]) actual.[i] expected.[i] d
+        } ]
+
+let private small = parse "func f(x: f32[4], y: f32[4]) -> (f32[4], f32[]) {\n  a: f32[4] = mul(x, y)\n  b: f32[4] = sin(a)\n  s: f32[] = reduce_sum[axes=[0]](b)\n  return (b, s)\n}"
+
+/// The message of the OpenCL error <paramref name="f"/> throws.
+let private errorOf (f: unit -> unit) =
+    try
+        f ()
+        failtest "expected an OpenClException"
+        ""
+    with :? OpenClException as e -> e.Message
+
+let private runtimeTests (backend: unit -> OpenClBackend) =
+    [ test "10^5 device-resident calls and 10^3 host calls leak no device buffer" {
+        let b = backend ()
+        use exe = b.Compile small :?> OpenClExecutable
+        let x = NDArray(DType.F32, Shape [| 4 |], [| 1.0f; 2.0f; 3.0f; 4.0f |])
+        use dx = (b :> IBackend).Put x
+        use dy = (b :> IBackend).Put x
+        let before = b.Device.LiveBuffers
+        for _ in 1 .. 100000 do
+            let rs = exe.RunOnDevice [| dx; dy |]
+            for r in rs do r.Dispose()
+        for _ in 1 .. 1000 do exe.Run(ResizeArray [ x; x ]) |> ignore
+        b.Device.Finish()
+        Expect.equal b.Device.LiveBuffers before "every buffer a call allocates is released (the arena is allocated once)"
+      }
+      test "device-resident results equal host results, and chain without copies" {
+        let b = backend ()
+        let exe = b.Compile small
+        let x = NDArray(DType.F32, Shape [| 4 |], [| 0.5f; -2.0f; 3.0f; 4.0f |])
+        use dx = (b :> IBackend).Put x
+        let rs = exe.RunOnDevice [| dx; dx |]
+        let again = exe.RunOnDevice [| rs.[0]; dx |]
+        let host = exe.Run(ResizeArray [ x; x ])
+        let host2 = exe.Run(ResizeArray [ host.[0]; x ])
+        Expect.isTrue (ArrayOps.AllClose(rs.[0].ToHost(), host.[0], 0.0, 0.0)) "first result"
+        Expect.isTrue (ArrayOps.AllClose(again.[1].ToHost(), host2.[1], 0.0, 0.0)) "chained result"
+        for r in Array.append rs again do r.Dispose()
+        Expect.throws (fun () -> rs.[0].ToHost() |> ignore) "a disposed array cannot be read"
+      }
+      test "the program cache builds a source once" {
+        let b = backend ()
+        b.Compile small |> ignore
+        let n = b.Device.CachedPrograms
+        b.Compile small |> ignore
+        Expect.equal b.Device.CachedPrograms n "the second compile of the same function reuses the built program"
+      }
+      test "a failed build reports the build log and the numbered source" {
+        let b = backend ()
+        let message = errorOf (fun () -> b.Device.Build "__kernel void broken( { }" |> ignore)
+        Expect.stringContains message "build log" "names the log"
+        Expect.stringContains message "__kernel void broken" "shows the source"
+      }
+      test "devices are selected by index or by a substring of their name" {
+        let devices = OpenClBackend.Devices
+        let first = devices.[0]
+        Expect.equal (ClDevice.Select(devices, "0")).Index 0 "by index"
+        Expect.equal (ClDevice.Select(devices, first.Name.Substring(0, 4).ToUpperInvariant())).Index first.Index "by name, any case"
+        let message = errorOf (fun () -> ClDevice.Select(devices, "no such device xyz") |> ignore)
+        Expect.stringContains message "no such device xyz" "the message names the selector"
+      }
+      test "the generated source has no float contraction by default and uses fma when opted in" {
+        let f = parse "func f(x: f32[8], y: f32[8]) -> (f32[8]) {\n  a: f32[8] = mul(x, y)\n  b: f32[8] = add(a, x)\n  return (b)\n}"
+        let plain = (backend ()).KernelSource f
+        Expect.stringContains plain "#pragma OPENCL FP_CONTRACT OFF" "contraction off"
+        Expect.isFalse (plain.Contains "fma(") "no fma in plain elementwise code"
+        let contracted = OpenClBackend(CompileOptions(ContractFloat = true)).KernelSource f
+        Expect.stringContains contracted "fma(" "ContractFloat uses fma"
+      }
+      test "arraylang kernels --backend opencl prints the generated OpenCL C" {
+        let path = IO.Path.Combine(IO.Path.GetTempPath(), sprintf "opencl-kernels-%d.ir" (Random().Next()))
+        IO.File.WriteAllText(path, "func f(x: f32[]) -> (f32[]) {\n  y: f32[] = exp(x)\n  return (y)\n}")
+        use out = new IO.StringWriter()
+        use err = new IO.StringWriter()
+        let code = ArrayLang.Cli.CliMain.Run([| "kernels"; path; "--backend"; "opencl"; "--vmap"; "0"; "--batch-size"; "4" |], out, err)
+        IO.File.Delete path
+        Expect.equal code 0 (sprintf "exit code (stderr: %s)" (string err))
+        Expect.stringContains (string out) "__kernel void" "a kernel"
+        Expect.stringContains (string out) "al_exp_f32" "our own exp"
+      }
+      test "i32 division, remainder, conversions and max/min give the reference's bits" {
+        let f = parse """func f(a: i32[6], b: i32[6], x: f32[6], y: f32[6]) -> (i32[6], i32[6], i32[6], f32[6], f32[6], f32[6]) {
+  q: i32[6] = div(a, b)
+  r: i32[6] = rem(a, b)
+  c: i32[6] = convert[to=i32](x)
+  m: f32[6] = max(x, y)
+  n: f32[6] = min(x, y)
+  o: f32[6] = round(x)
+  return (q, r, c, m, n, o)
+}"""
+        let i32s (xs: int[]) = NDArray(DType.I32, Shape [| 6 |], xs)
+        let f32s (xs: float32[]) = NDArray(DType.F32, Shape [| 6 |], xs)
+        let args = ResizeArray [ i32s [| Int32.MinValue; 7; -7; 5; 0; 3 |]; i32s [| -1; 0; 2; -2; 0; Int32.MinValue |]
+                                 f32s [| nanf; 3e9f; -3e9f; -2.5f; 0.0f; -0.0f |]; f32s [| 1.0f; nanf; 0.0f; 2.5f; -0.0f; 0.0f |] ]
+        let expected = ReferenceEvaluator.Evaluate(f, args)
+        let actual = (backend ()).Compile(f).Run(args)
+        for j in 0 .. expected.Length - 1 do
+            let bits (a: NDArray) = Array.init a.Length (fun i -> BitConverter.DoubleToInt64Bits(a.GetDouble(int64 i)))
+            let nan (a: NDArray) = Array.init a.Length (fun i -> Double.IsNaN(a.GetDouble(int64 i)))
+            if nan expected.[j] <> nan actual.[j] || (Array.zip3 (bits expected.[j]) (bits actual.[j]) (nan expected.[j]) |> Array.exists (fun (e, a, n) -> not n && e <> a)) then
+                failtestf "result %d: OpenCL %O, reference %O" j actual.[j] expected.[j]
+      } ]
+
+[<Tests>]
+let tests =
+    let backend () = OpenClBackend.Instance
+    testList "opencl" [
+        Conformance.suite OpenClBackendProvider.Instance programs []
+        match Option.ofObj OpenClBackend.Unavailable with
+        | Some why -> ptestCase (sprintf "opencl runtime and math skipped: %s" why) ignore
+        | None ->
+            testList "opencl math" (mathTests (fun () -> backend () :> IBackend))
+            testSequenced (testList "opencl runtime" (runtimeTests backend)) ]
