@@ -77,7 +77,7 @@ public static class DeviceOps
     public static float RoundF32(float x)
     {
         if (IsNaN(x) || AbsF32(x) >= 8388608f) return x; // NaN, infinities and integers beyond 2^23
-        float t = (float)Math.Truncate(x);
+        float t = (float)TruncateF64(x);
         float r = AbsF32(x - t) >= 0.5f ? t + (x < 0f ? -1f : 1f) : t;
         return r == 0f ? CopySignF32(0f, x) : r;
     }
@@ -130,10 +130,13 @@ public static class DeviceOps
     public static double RoundF64(double x)
     {
         if (IsNaN(x) || AbsF64(x) >= 4503599627370496.0) return x;
-        double t = Math.Truncate(x);
+        double t = TruncateF64(x);
         double r = AbsF64(x - t) >= 0.5 ? t + (x < 0.0 ? -1.0 : 1.0) : t;
         return r == 0.0 ? CopySignF64(0.0, x) : r;
     }
+
+    /// <summary>Rounds toward zero (ILGPU 1.5.3 compiles Math.Truncate to an undefined external ModF for PTX, so floor and ceiling do it).</summary>
+    public static double TruncateF64(double x) => x < 0.0 ? Math.Ceiling(x) : Math.Floor(x);
 
     /// <summary>|x| with the sign of s.</summary>
     public static double CopySignF64(double x, double s) =>
@@ -187,7 +190,7 @@ public static class DeviceOps
     public static int F64ToI32(double x)
     {
         if (IsNaN(x)) return 0;
-        double t = Math.Truncate(x);
+        double t = TruncateF64(x);
         if (t >= 2147483647.0) return int.MaxValue;
         if (t <= -2147483648.0) return int.MinValue;
         return (int)t;

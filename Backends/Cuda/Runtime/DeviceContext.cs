@@ -134,6 +134,9 @@ public sealed class DeviceContext
     internal Kernel Load(string key, Func<MethodInfo> method) =>
         _kernels.GetOrAdd(key, _ =>
         {
-            lock (Gate) return Accelerator.LoadAutoGroupedKernel(method());
+            lock (Gate)
+                return Accelerator is CudaAccelerator cuda
+                    ? PtxLink.Load(cuda, method())
+                    : Accelerator.LoadAutoGroupedKernel(method());
         });
 }
