@@ -85,10 +85,15 @@ public static class DeviceMath
     {
         if (IsNaN(x) || x == 0.0) return x;   // keeps -0
         if (x < -40.0) return -1.0;
-        if (Abs(x) < 0.35)
+        if (Abs(x) < 0.7)
         {
-            // Taylor series to x^17 (0.35^18 / 18! is far below 2^-53 relative).
-            double q = 1.0 / 355687428096000.0;          // 1/17!
+            // Taylor series to x^22 (0.7^23 / 23! is far below 2^-53 relative).
+            double q = 1.0 / 1.1240007277776077e21;          // 1/22!
+            q = Math.FusedMultiplyAdd(q, x, 1.0 / 5.109094217170944e19);
+            q = Math.FusedMultiplyAdd(q, x, 1.0 / 2.43290200817664e18);
+            q = Math.FusedMultiplyAdd(q, x, 1.0 / 1.21645100408832e17);
+            q = Math.FusedMultiplyAdd(q, x, 1.0 / 6402373705728000.0);
+            q = Math.FusedMultiplyAdd(q, x, 1.0 / 355687428096000.0);
             q = Math.FusedMultiplyAdd(q, x, 1.0 / 20922789888000.0);
             q = Math.FusedMultiplyAdd(q, x, 1.0 / 1307674368000.0);
             q = Math.FusedMultiplyAdd(q, x, 1.0 / 87178291200.0);
@@ -106,7 +111,7 @@ public static class DeviceMath
             q = Math.FusedMultiplyAdd(q, x, 0.5);
             return Math.FusedMultiplyAdd(q, x * x, x);
         }
-        // |x| >= 0.35: |e^x - 1| >= 0.29, so subtracting 1 from e^x costs at most 2 ulp.
+        // |x| >= 0.7: e^x >= 2 or e^x <= 0.5, so subtracting 1 costs at most about one ulp.
         return ExpF64(x) - 1.0;
     }
 
@@ -125,6 +130,26 @@ public static class DeviceMath
         double m = Interop.IntAsFloat((bits & 0x000FFFFFFFFFFFFFul) | 0x3FF0000000000000ul); // [1, 2)
         if (m > 1.4142135623730951) { m *= 0.5; e += 1; }
         return e * Ln2Hi + (e * Ln2Lo + LogOfReduced(m));
+    }
+
+    /// <summary>log x for a positive finite x as hi + lo (lo carries what the rounding of hi lost).</summary>
+    private static void LogDouble(double x, out double hi, out double lo)
+    {
+        int e = 0;
+        if (x < 2.2250738585072014e-308) { x *= 18014398509481984.0; e = -54; }
+        ulong bits = Interop.FloatAsInt(x);
+        e += (int)((bits >> 52) & 0x7FF) - 1023;
+        double m = Interop.IntAsFloat((bits & 0x000FFFFFFFFFFFFFul) | 0x3FF0000000000000ul);
+        if (m > 1.4142135623730951) { m *= 0.5; e += 1; }
+        double t = LogOfReduced(m);
+        double k = e * Ln2Hi;       // exact
+        hi = k + t;
+        lo = e == 0 ? 0.0 : (k - hi) + t;   // Fast2Sum: |k| >= ln2/2 > |t| when e != 0
+        lo += e * Ln2Lo;
+        // Renormalize (Fast2Sum) so that |lo| <= ulp(hi) / 2 and exp(hi) (1 + lo) holds to second order.
+        double sum = hi + lo;
+        lo = (hi - sum) + lo;
+        hi = sum;
     }
 
     /// <summary>log(m) for m in [sqrt(1/2), sqrt(2)]: 2 atanh(f) with f = (m - 1) / (m + 1), |f| &lt;= 0.1716.</summary>
@@ -270,17 +295,18 @@ public static class DeviceMath
         if (a >= 6.0) result = 1.0;
         else if (a < 2.5)
         {
-            // erf x = 2/sqrt(pi) sum_n (-1)^n x^(2n+1) / (n! (2n+1)); at 2.5 the largest term is ~16, so ~4 bits are lost to cancellation.
+            // erf a = 2/sqrt(pi) e^(-a^2) sum_n 2^n a^(2n+1) / (1 3 5 ... (2n+1)): every term positive, so nothing cancels.
             double s = a * a;
+            double sLo = Math.FusedMultiplyAdd(a, a, -s);
             double term = a, sum = a;
-            for (int n = 1; n < 60; n++)
+            for (int n = 1; n < 100; n++)
             {
-                term *= -s / n;
-                double add = term / (2 * n + 1);
-                sum += add;
-                if (Abs(add) < 1e-17 * Abs(sum)) break;
+                term *= 2.0 * s / (2 * n + 1);
+                sum += term;
+                if (term < 1e-17 * sum) break;
             }
-            result = sum * 1.1283791670955126;
+            double e = ExpF64(-s);
+            result = Math.FusedMultiplyAdd(e, -sLo, e) * sum * 1.1283791670955126;
         }
         else
         {
@@ -320,7 +346,17 @@ public static class DeviceMath
             return yOddInt ? double.NegativeInfinity : double.PositiveInfinity;
         }
         if (x < 0.0 && !yIsInt) return double.NaN;
-        double magnitude = ExpF64(y * LogF64(Abs(x)));
+        // y log|x| in double-double, so that its rounding does not grow with the exponent: exp(hi) (1 + lo).
+        LogDouble(Abs(x), out double lhi, out double llo);
+        double zhi = y * lhi;
+        double zlo = Math.FusedMultiplyAdd(y, lhi, -zhi) + y * llo;
+        double magnitude;
+        if (zhi > 709.782712893384 || zhi < -745.1332191019412) magnitude = ExpF64(zhi);
+        else
+        {
+            double ez = ExpF64(zhi);
+            magnitude = Math.FusedMultiplyAdd(ez, zlo, ez);
+        }
         return x < 0.0 && yOddInt ? -magnitude : magnitude;
     }
 
