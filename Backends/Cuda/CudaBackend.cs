@@ -127,3 +127,24 @@ public sealed class CudaExecutable : IExecutable
         }
     }
 }
+
+/// <summary>
+/// The CUDA backend in the backend catalog: available wherever ILGPU runs (on a GPU, or on its
+/// CPU accelerator), unless <c>ARRAYLANG_CUDA_DEVICE=gpu</c> demands a GPU that is not there.
+/// </summary>
+public sealed class CudaBackendProvider
+{
+    /// <summary>The one instance.</summary>
+    public static readonly CudaBackendProvider Instance = new();
+
+    private CudaBackendProvider() { }
+
+    /// <summary><c>cuda</c>.</summary>
+    public string Name => "cuda";
+
+    /// <summary>Null when the backend can run here, else why not (Note [cuda device choice]).</summary>
+    public string? Unavailable => DeviceContext.Unavailable;
+
+    /// <summary>A CUDA backend with the given options.</summary>
+    public IBackend Create(CudaOptions options) => new CudaBackend(options);
+}

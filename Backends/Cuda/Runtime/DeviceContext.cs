@@ -35,6 +35,7 @@ public sealed class DeviceContext
 
     private static readonly Lazy<DeviceContext> _default = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly ConcurrentDictionary<string, Kernel> _kernels = new();
+    private readonly ConcurrentDictionary<string, MethodInfo> _methods = new();
     private long _liveBuffers;
 
     private DeviceContext(Context context, Accelerator accelerator, CudaDeviceKind kind)
@@ -86,6 +87,9 @@ public sealed class DeviceContext
     /// <summary>How many distinct kernels were compiled and loaded.</summary>
     public int LoadedKernels => _kernels.Count;
 
+    /// <summary>Every kernel method loaded so far, by cache key (the offline PTX check compiles each for sm_90).</summary>
+    public IReadOnlyDictionary<string, MethodInfo> LoadedMethods => _methods;
+
     /// <summary>Serializes compilation and launches from several threads.</summary>
     internal object Gate { get; } = new();
 
@@ -134,9 +138,11 @@ public sealed class DeviceContext
     internal Kernel Load(string key, Func<MethodInfo> method) =>
         _kernels.GetOrAdd(key, _ =>
         {
+            var m = method();
+            _methods.TryAdd(key, m);
             lock (Gate)
                 return Accelerator is CudaAccelerator cuda
-                    ? PtxLink.Load(cuda, method())
-                    : Accelerator.LoadAutoGroupedKernel(method());
+                    ? PtxLink.Load(cuda, m)
+                    : Accelerator.LoadAutoGroupedKernel(m);
         });
 }

@@ -1,0 +1,82 @@
+/// The conformance suite of the CUDA backend, run on the device the backend finds: a GPU where
+/// one is at hand, else ILGPU's CPU accelerator (an emulator: sizes stay small so that this part
+/// of the run takes a few minutes). For every op record and batch placement (B = 0, 1, 3) and for
+/// random programs, the CUDA backend's results equal the reference evaluator's within the CPU
+/// suite's tolerance (Note [CPU tolerance] in CpuConformanceTests.fs, the same helpers). Then every
+/// kernel the suite compiled is compiled again to PTX for sm_90 offline and checked (Note [ptx link]).
+module ArrayLang.Tests.Backends.Cuda.CudaConformanceTests
+
+open System
+open Expecto
+open ArrayLang.Ir
+open ArrayLang.Transforms
+open ArrayLang.Compile
+open ArrayLang.Backends.Cuda
+open ArrayLang.Backends.Cuda.Runtime
+open ArrayLang.Tests.TestUtil
+open ArrayLang.Tests.Primitives
+open ArrayLang.Tests.Properties
+open ArrayLang.Tests.Backends.Cpu.CpuConformanceTests
+
+/// How many random programs: every one compiles a few kernels, which the emulator runs slowly.
+let randomPrograms = max 4 (Settings.programCount / 10)
+
+let private backends () =
+    [ "fused", CudaBackend.Default :> IBackend
+      "unfused", CudaBackend(CudaOptions(Fuse = false)) :> IBackend ]
+
+let private opRecordTests =
+    let byPrim = OpRecords.all |> List.groupBy (fun r -> r.Prim.Name)
+    [ for name, records in byPrim ->
+        test (sprintf "%s/cuda = reference" name) {
+            let rng = Random 11
+            for label, backend in backends () do
+                for r in records do
+                    let f = OpRecords.functionOf r
+                    for axes in OpRecords.placements r.Operands do
+                        for b in [ 0; 1; 3 ] do
+                            let batched = Vmap.Apply(f, b, axes |> List.map Option.toNullable |> ResizeArray)
+                            let args = [ for p in batched.Params -> randomArray rng p.Type ]
+                            expectSame 1e-5 1e-5 backend batched args (sprintf "%s: %s in_axes %A B = %d" label r.Label axes b)
+        } ]
+
+let private checkCase (backend: IBackend) (_: VmapProperties.Stats option) (c: VmapProperties.VmapCase) =
+    let batched = VmapProperties.batchedFunction c
+    let rng = Random c.InputSeed
+    let args = [ for p in batched.Params -> randomArray rng p.Type ]
+    expectSameOrIllConditioned (sprintf "%s (vmap)" backend.Name) backend batched batched args (sprintf "random case%O" c)
+
+let private ptxCheck =
+    test "every kernel compiled so far compiles offline to PTX for sm_90, linked (Note [ptx link])" {
+        let methods = DeviceContext.Default.LoadedMethods |> Seq.toList
+        Expect.isGreaterThan methods.Length 20 "the suite compiled kernels"
+        let failures =
+            [ for KeyValue(key, m) in methods do
+                match (try Ok(PtxLink.OfflinePtx m) with e -> Error e.Message) with
+                | Ok ptx ->
+                    if not (ptx.Contains ".target sm_") || ptx.Contains ".extern" then yield sprintf "%s: PTX without a target or with an external function" key
+                    for op in [ "mul.f32"; "add.f32"; "sub.f32"; "mul.f64"; "add.f64"; "sub.f64" ] do
+                        if ptx.Contains(op + " ") || ptx.Contains(op + "\t") then yield sprintf "%s: an unrounded %s could be contracted" key op
+                | Error e -> yield sprintf "%s\n  -> %s" key e ]
+        printfn "offline PTX: %d kernel(s) compiled for sm_90, %d failure(s)" methods.Length failures.Length
+        if not failures.IsEmpty then failtestf "%d of %d kernels failed the offline PTX check:\n%s" failures.Length methods.Length (String.concat "\n" (List.truncate 10 failures))
+    }
+
+[<Tests>]
+let tests =
+    testSequenced <| testList "cuda conformance" [
+        test "the device" {
+            printfn "cuda backend: %s, device %s" CudaBackend.Default.Name DeviceContext.Default.Description
+            Expect.isNull CudaBackendProvider.Instance.Unavailable "the CUDA backend runs here (on the CPU accelerator at least)"
+        }
+        testList "op records" opRecordTests
+        test "random programs: cuda = reference (vmap)" {
+            let backend = CudaBackend.Default :> IBackend
+            runExcusing (sprintf "%s (vmap)" backend.Name) randomPrograms (VmapProperties.genCase false) (checkCase backend)
+        }
+        test "random programs: cuda = reference (vmap of vmap)" {
+            let backend = CudaBackend.Default :> IBackend
+            runExcusing (sprintf "%s (vmap of vmap)" backend.Name) (max 2 (randomPrograms / 2)) (VmapProperties.genCase true) (checkCase backend)
+        }
+        ptxCheck
+    ]
