@@ -53,7 +53,12 @@ internal sealed class EmittedStep : Step
         _kernel = device.Load(Key, () => emitted.Method);
     }
 
-    private string Key => string.Join(",", _dtypes) + "\n" + _emitted.Text;
+    /// <summary>
+    /// The cache key: the kernel's text with buffer ids replaced by parameter positions (so that the
+    /// same kernel in another program, over other buffers, is compiled once) and the parameters' dtypes.
+    /// </summary>
+    private string Key => string.Join(",", _dtypes) + "\n" + System.Text.RegularExpressions.Regex.Replace(_emitted.Text, @"\bb(\d+)\b",
+        m => "p" + _emitted.Buffers.ToList().IndexOf(int.Parse(m.Groups[1].Value)));
 
     public override IEnumerable<StepKernel> Kernels => [new(Key, _emitted.Method)];
 
@@ -139,14 +144,15 @@ internal sealed class CudaProgram : IDisposable
         {
             _arena ??= Device.Allocate(arenaBytes);
             foreach (var b in lowered.Intermediates)
-                views[b.Id] = _arena.View.SubView(lowered.Plan.Offsets[b.Id], Math.Max(1, b.Bytes));
+                views[b.Id] = b.Bytes == 0 ? _arena.View.SubView(0, 1) : _arena.View.SubView(lowered.Plan.Offsets[b.Id], b.Bytes);
         }
         foreach (var s in _steps) s.Run(views);
     }
 
-    /// <summary>Frees the constants and the arena.</summary>
+    /// <summary>Frees the constants, the arena and what the steps own.</summary>
     public void Dispose()
     {
+        foreach (var s in _steps) (s as IDisposable)?.Dispose();
         foreach (var c in _constants) if (c is not null) Device.Free(c);
         if (_arena is not null) Device.Free(_arena);
         _arena = null;

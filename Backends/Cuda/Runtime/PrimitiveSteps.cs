@@ -71,6 +71,7 @@ internal static class PrimitiveSteps
 
     public static Step Create(DeviceContext device, PrimitiveKernel k, LoweredProgram p)
     {
+        if (k.Primitive.Name is "scan" or "cond" or "while") return new ControlFlowStep(device, k);
         var owned = new List<MemoryBuffer1D<byte, Stride1D.Dense>>();
         var launches = Launches(device, k, owned);
         return new PrimitiveStep(device, launches, owned);

@@ -16,35 +16,11 @@ open ArrayLang.Backends.Cuda.Runtime
 open ArrayLang.Tests.TestUtil
 open ArrayLang.Tests.Primitives
 open ArrayLang.Tests.Properties
-open ArrayLang.Tests.Backends.Cpu.CpuConformanceTests
+open ArrayLang.Tests.Backends
 
-/// How many random programs: every one compiles a few kernels, which the emulator runs slowly.
-let randomPrograms = max 4 (Settings.programCount / 10)
-
-let private backends () =
-    [ "fused", CudaBackend.Default :> IBackend
-      "unfused", CudaBackend(CudaOptions(Fuse = false)) :> IBackend ]
-
-let private opRecordTests =
-    let byPrim = OpRecords.all |> List.groupBy (fun r -> r.Prim.Name)
-    [ for name, records in byPrim ->
-        test (sprintf "%s/cuda = reference" name) {
-            let rng = Random 11
-            for label, backend in backends () do
-                for r in records do
-                    let f = OpRecords.functionOf r
-                    for axes in OpRecords.placements r.Operands do
-                        for b in [ 0; 1; 3 ] do
-                            let batched = Vmap.Apply(f, b, axes |> List.map Option.toNullable |> ResizeArray)
-                            let args = [ for p in batched.Params -> randomArray rng p.Type ]
-                            expectSame 1e-5 1e-5 backend batched args (sprintf "%s: %s in_axes %A B = %d" label r.Label axes b)
-        } ]
-
-let private checkCase (backend: IBackend) (_: VmapProperties.Stats option) (c: VmapProperties.VmapCase) =
-    let batched = VmapProperties.batchedFunction c
-    let rng = Random c.InputSeed
-    let args = [ for p in batched.Params -> randomArray rng p.Type ]
-    expectSameOrIllConditioned (sprintf "%s (vmap)" backend.Name) backend batched batched args (sprintf "random case%O" c)
+/// How many random programs (vmap; a quarter of that for chunked vmap and vmap of vmap): every
+/// one compiles a few kernels, which the emulator compiles and runs slowly.
+let randomPrograms = max 8 (Settings.programCount / 12)
 
 let private ptxCheck =
     test "every kernel compiled so far compiles offline to PTX for sm_90, linked (Note [ptx link])" {
@@ -64,19 +40,5 @@ let private ptxCheck =
 
 [<Tests>]
 let tests =
-    testSequenced <| testList "cuda conformance" [
-        test "the device" {
-            printfn "cuda backend: %s, device %s" CudaBackend.Default.Name DeviceContext.Default.Description
-            Expect.isNull CudaBackendProvider.Instance.Unavailable "the CUDA backend runs here (on the CPU accelerator at least)"
-        }
-        testList "op records" opRecordTests
-        test "random programs: cuda = reference (vmap)" {
-            let backend = CudaBackend.Default :> IBackend
-            runExcusing (sprintf "%s (vmap)" backend.Name) randomPrograms (VmapProperties.genCase false) (checkCase backend)
-        }
-        test "random programs: cuda = reference (vmap of vmap)" {
-            let backend = CudaBackend.Default :> IBackend
-            runExcusing (sprintf "%s (vmap of vmap)" backend.Name) (max 2 (randomPrograms / 2)) (VmapProperties.genCase true) (checkCase backend)
-        }
-        ptxCheck
-    ]
+    printfn "cuda backend: device %s" (match CudaBackendProvider.Instance.Unavailable with null -> DeviceContext.Default.Description | why -> "none: " + why)
+    testSequenced (Conformance.suite CudaBackendProvider.Instance randomPrograms [ ptxCheck ])
