@@ -78,7 +78,7 @@ internal sealed class ControlFlowStep : Step, IControlFlowHost<DeviceBuffer, Cud
     public DeviceBuffer Row(DeviceBuffer stacked, AVal stackedType, int t)
     {
         long rowBytes = stackedType.Shape.ElementCount / Math.Max(1, stackedType.Shape[0]) * stackedType.DType.SizeInBytes();
-        return new DeviceBuffer(rowBytes == 0 ? stacked.View.SubView(0, 1) : stacked.View.SubView(t * rowBytes, rowBytes), null);
+        return new DeviceBuffer(rowBytes == 0 ? stacked.View : stacked.View.SubView(t * rowBytes, rowBytes), null);
     }
 
     public int ReadScalar(DeviceBuffer scalar, DType dtype)

@@ -144,7 +144,7 @@ internal sealed class CudaProgram : IDisposable
         {
             _arena ??= Device.Allocate(arenaBytes);
             foreach (var b in lowered.Intermediates)
-                views[b.Id] = b.Bytes == 0 ? _arena.View.SubView(0, 1) : _arena.View.SubView(lowered.Plan.Offsets[b.Id], b.Bytes);
+                views[b.Id] = b.Bytes == 0 ? default : _arena.View.SubView(lowered.Plan.Offsets[b.Id], b.Bytes);
         }
         foreach (var s in _steps) s.Run(views);
     }
