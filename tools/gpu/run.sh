@@ -18,7 +18,7 @@ export ARRAYLANG_CUDA_DEVICE=gpu ARRAYLANG_CUDA_LEAK_CALLS=100000 DOTNET_TieredP
 stamp "start; device: $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
 
 suite() { # name filter timeout
-  timeout "$3" dotnet .gpu/tests/ArrayLang.Tests.dll --filter-test-list "$2" > "$out/conformance-$1.log" 2>&1
+  timeout "$3" dotnet .gpu/app/ArrayLang.Tests.dll --filter-test-list "$2" > "$out/conformance-$1.log" 2>&1
   local rc=$?
   stamp "conformance $1: rc=$rc; $(grep -E '^[0-9]+ passed' "$out/conformance-$1.log" | tail -1)"
   grep -E "ERR\]|offline PTX|ill-conditioned|device " "$out/conformance-$1.log" | head -20 >> "$out/summary.txt"
@@ -26,7 +26,7 @@ suite() { # name filter timeout
 suite cuda cuda 200
 suite opencl opencl 100
 
-timeout 120 dotnet .gpu/bench/DeviceBench.dll --backends cuda,opencl --reps 20 --out "$out/bench.jsonl" > "$out/bench.log" 2>&1
+timeout 120 dotnet .gpu/app/DeviceBench.dll --backends cuda,opencl --reps 20 --out "$out/bench.jsonl" > "$out/bench.log" 2>&1
 stamp "device bench: rc=$?"
 grep -vE '^JSON' "$out/bench.log" >> "$out/summary.txt"
 
