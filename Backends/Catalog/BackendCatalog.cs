@@ -16,6 +16,7 @@ public static class BackendCatalog
         CpuBackendProvider.Instance,
         OpenCL.OpenClBackendProvider.Instance,
         ReferenceBackendProvider.Instance,
+        Cuda.CudaBackendProvider.Instance,
     ];
 
     /// <summary>The backends that can run on this machine.</summary>

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace ArrayLang.Backends.Cuda.Runtime;
+
+/// <summary>Which accelerator the CUDA backend runs on.</summary>
+public enum CudaDeviceKind
+{
+    /// <summary>An NVIDIA GPU through the CUDA driver.</summary>
+    Gpu,
+    /// <summary>ILGPU's CPU accelerator: an emulator of the GPU's threads, correct but slow (tests and machines without a GPU).</summary>
+    CpuEmulator,
+}
+
+/// <summary>
+/// The process-wide ILGPU context and accelerator of the CUDA backend (Note [cuda device choice]),
+/// the stream every call runs on, and the cache of loaded kernels.
+/// </summary>
+/// <remarks>
+/// Note [cuda device choice]: the environment variable <c>ARRAYLANG_CUDA_DEVICE</c> chooses:
+/// <c>gpu</c> requires a CUDA device (and fails, saying why, without one), <c>cpu</c> runs on
+/// ILGPU's CPU accelerator even where a GPU exists, and anything else (or unset) takes the first
+/// CUDA device when there is one, else the CPU accelerator. The CPU accelerator makes the whole
+/// backend testable on machines without a GPU; it is an emulator (microseconds per thread), so
+/// only small sizes are practical there.
+/// </remarks>
+public sealed class DeviceContext
+{
+    /// <summary>The environment variable that chooses the device (Note [cuda device choice]).</summary>
+    public const string EnvironmentVariable = "ARRAYLANG_CUDA_DEVICE";
+
+    private static readonly Lazy<DeviceContext> _default = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly ConcurrentDictionary<string, Kernel> _kernels = new();
+    private readonly ConcurrentDictionary<string, MethodInfo> _methods = new();
+    private long _liveBuffers;
+
+    private DeviceContext(Context context, Accelerator accelerator, CudaDeviceKind kind)
+    {
+        Context = context;
+        Accelerator = accelerator;
+        Kind = kind;
+        Stream = accelerator.DefaultStream;
+    }
+
+    /// <summary>The device of this process, created on first use.</summary>
+    public static DeviceContext Default => _default.Value;
+
+    /// <summary>Why the default device cannot be created, or null when it can (creating it if needed).</summary>
+    public static string? Unavailable
+    {
+        get
+        {
+            try
+            {
+                _ = _default.Value;
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e.Message;
+            }
+        }
+    }
+
+    /// <summary>The ILGPU context.</summary>
+    public Context Context { get; }
+
+    /// <summary>The accelerator kernels run on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>A GPU or the CPU emulator.</summary>
+    public CudaDeviceKind Kind { get; }
+
+    /// <summary>The stream every call is queued on (in order, so a call never waits for more than it must).</summary>
+    public AcceleratorStream Stream { get; }
+
+    /// <summary>A short description: <c>gpu NVIDIA H200</c> or <c>cpu-emulator</c>.</summary>
+    public string Description => Kind == CudaDeviceKind.Gpu ? $"gpu {Accelerator.Name}" : "cpu-emulator";
+
+    /// <summary>Device buffers allocated and not yet freed (the leak check of the tests counts them).</summary>
+    public long LiveBuffers => Interlocked.Read(ref _liveBuffers);
+
+    /// <summary>How many distinct kernels were compiled and loaded.</summary>
+    public int LoadedKernels => _kernels.Count;
+
+    /// <summary>Every kernel method loaded so far, by cache key (the offline PTX check compiles each for sm_90).</summary>
+    public IReadOnlyDictionary<string, MethodInfo> LoadedMethods => _methods;
+
+    /// <summary>Serializes compilation and launches from several threads.</summary>
+    internal object Gate { get; } = new();
+
+    private static DeviceContext Create()
+    {
+        string choice = (Environment.GetEnvironmentVariable(EnvironmentVariable) ?? "auto").Trim().ToLowerInvariant();
+        if (choice != "cpu")
+        {
+            Context? context = null;
+            string reason;
+            try
+            {
+                context = Context.Create(b => b.Cuda().Optimize(OptimizationLevel.O1));
+                var device = context.Devices.OfType<CudaDevice>().FirstOrDefault();
+                if (device is not null) return new DeviceContext(context, device.CreateAccelerator(context), CudaDeviceKind.Gpu);
+                reason = "ILGPU found no CUDA device (no NVIDIA GPU, or libcuda.so is not on the library path)";
+            }
+            catch (Exception e)
+            {
+                reason = $"the CUDA driver could not be initialized: {e.Message}";
+            }
+            context?.Dispose();
+            if (choice == "gpu")
+                throw new InvalidOperationException($"{EnvironmentVariable}=gpu requires a CUDA device, but {reason}");
+        }
+        // The emulator's speed does not matter, its compile time does (the conformance suite compiles thousands of kernels).
+        var cpu = Context.Create(b => b.CPU(CPUDevice.Default).Optimize(OptimizationLevel.O0));
+        return new DeviceContext(cpu, cpu.Devices.OfType<CPUDevice>().First().CreateAccelerator(cpu), CudaDeviceKind.CpuEmulator);
+    }
+
+    /// <summary>Allocates <paramref name="bytes"/> bytes (at least one) on the device.</summary>
+    internal MemoryBuffer1D<byte, Stride1D.Dense> Allocate(long bytes)
+    {
+        var b = Accelerator.Allocate1D<byte>(Math.Max(1, bytes));
+        Interlocked.Increment(ref _liveBuffers);
+        return b;
+    }
+
+    /// <summary>Frees a buffer from <see cref="Allocate"/>.</summary>
+    internal void Free(MemoryBuffer1D<byte, Stride1D.Dense> buffer)
+    {
+        buffer.Dispose();
+        Interlocked.Decrement(ref _liveBuffers);
+    }
+
+    /// <summary>The loaded kernel of <paramref name="method"/>, compiled once per <paramref name="key"/> (the kernel's text).</summary>
+    internal Kernel Load(string key, Func<MethodInfo> method) =>
+        _kernels.GetOrAdd(key, _ =>
+        {
+            var m = method();
+            _methods.TryAdd(key, m);
+            lock (Gate)
+                return Accelerator is CudaAccelerator cuda
+                    ? PtxLink.Load(cuda, m)
+                    : Accelerator.LoadAutoGroupedKernel(m);
+        });
+}
