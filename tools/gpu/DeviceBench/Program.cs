@@ -51,7 +51,7 @@ foreach (var name in options.Backends)
             var first = exe.RunOnDevice(onDevice);
             first[0].BlockUntilReady();
             double firstMs = sw.Elapsed.TotalMilliseconds;
-            w.Verify($"{name} jit(vmap)", first[0].ToHost().F32, w.Batch);
+            w.Verify($"{name} jit(vmap)", first.Select(r => r.ToHost().F32).ToArray(), w.Batch);
             foreach (var r in first) r.Dispose();
             var times = new double[options.Reps];
             for (int rep = -options.Warmup; rep < options.Reps; rep++)
