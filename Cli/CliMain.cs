@@ -20,6 +20,9 @@ public static class CliMain
     /// <summary>The batch size <c>vmap</c> uses when <c>--batch-size</c> is not given.</summary>
     public const int DefaultBatchSize = 8;
 
+    /// <summary>The stack of the thread the <c>arraylang</c> command runs on (Note [nesting depth]).</summary>
+    public const int StackBytes = 256 << 20;
+
     /// <summary>The backends <c>--backend</c> accepts, by name; the first is the default.</summary>
     public static readonly IReadOnlyDictionary<string, IBackend> BackendsByName = new Dictionary<string, IBackend>
     {

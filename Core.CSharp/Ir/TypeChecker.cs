@@ -13,6 +13,7 @@ public static class TypeChecker
     /// <summary>Throws a <see cref="TypeError"/> describing the first problem found.</summary>
     public static void Check(Function f)
     {
+        Nesting.EnsureStack($"type-checking function {f.Name}");
         var defined = new HashSet<Var>(ReferenceEqualityComparer.Instance);
         foreach (var p in f.Params)
             if (!defined.Add(p)) throw new TypeError($"function {f.Name}: parameter {p.Name} appears twice");
