@@ -66,7 +66,7 @@ internal sealed class OutputFiles : IDisposable
         for (int j = 0; j < results.Count; j++)
         {
             try { NpyFile.Write(_temps[j], results[j]); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NpyException)
             {
                 throw new IOException($"writing result {j + 1} for {_targets[j]} failed, so no result was written and every existing file is unchanged: {e.Message}", e);
             }

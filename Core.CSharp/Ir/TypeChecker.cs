@@ -15,11 +15,11 @@ public static class TypeChecker
     /// (<see cref="Array.MaxLength"/>), since every value is stored in one.</summary>
     public static long MaxElements => Array.MaxLength;
 
-    /// <summary>The error for a value of <paramref name="type"/> larger than <see cref="MaxElements"/>,
-    /// or null; <paramref name="what"/> names the value.</summary>
-    public static string? SizeProblem(AVal type, string what) =>
-        type.Shape.ElementCount <= MaxElements ? null
-        : $"{what} is {type}, which has {ElementCountText(type.Shape)} elements, more than one array holds ({Count(MaxElements)}); " +
+    /// <summary>The error for a value of <paramref name="shape"/> with more elements than
+    /// <see cref="MaxElements"/>, or null; <paramref name="what"/> names the value.</summary>
+    public static string? SizeProblem(Shape shape, string what) =>
+        shape.ElementCount <= MaxElements ? null
+        : $"{what} has {ElementCountText(shape)} elements, more than one array holds ({Count(MaxElements)}); " +
           "a batch of examples can be computed in chunks (Vmap.Chunked, or arraylang run --chunk K / --memory-budget BYTES)";
 
     private static string ElementCountText(Shape s) => s.ElementCount == long.MaxValue ? "more than 9.2e18" : Count(s.ElementCount);
@@ -34,7 +34,7 @@ public static class TypeChecker
         foreach (var p in f.Params)
         {
             if (!defined.Add(p)) throw new TypeError($"function {f.Name}: parameter {p.Name} appears twice");
-            if (SizeProblem(p.Type, $"function {f.Name}: parameter {p.Name}") is { } tooLarge) throw new TypeError(tooLarge);
+            if (SizeProblem(p.Type.Shape, $"function {f.Name}: parameter {p.Name} ({p.Type})") is { } tooLarge) throw new TypeError(tooLarge);
         }
 
         foreach (var e in f.Equations)
@@ -74,7 +74,7 @@ public static class TypeChecker
                     throw new TypeError($"{Where()}: result {i + 1} ({e.Outputs[i].Name}) is declared {e.Outputs[i].Type}, but {e.Primitive.Name} gives {types[i]}");
                 if (!defined.Add(e.Outputs[i]))
                     throw new TypeError($"{Where()}: variable {e.Outputs[i].Name} is assigned more than once");
-                if (SizeProblem(types[i], $"{Where()}: result {i + 1} ({e.Outputs[i].Name})") is { } tooLarge)
+                if (SizeProblem(types[i].Shape, $"{Where()}: result {i + 1} ({e.Outputs[i].Name}: {types[i]})") is { } tooLarge)
                     throw new TypeError(tooLarge);
             }
         }

@@ -171,7 +171,7 @@ public sealed class ArrayTooLargeException : ArgumentException
 {
     /// <summary>Creates the error for an array of <paramref name="type"/>.</summary>
     public ArrayTooLargeException(AVal type)
-        : base(TypeChecker.SizeProblem(type, "the array") ?? $"the array {type} is too large") => Type = type;
+        : base(TypeChecker.SizeProblem(type.Shape, $"the array {type}") ?? $"the array {type} is too large") => Type = type;
 
     /// <summary>The type asked for.</summary>
     public AVal Type { get; }
