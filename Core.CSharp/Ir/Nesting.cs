@@ -19,7 +19,7 @@ public static class Nesting
 {
     /// <summary>The deepest sub-function nesting a function may have (a function with no
     /// sub-functions has depth 1).</summary>
-    public const int MaxFunctionDepth = 1000;
+    public const int MaxFunctionDepth = 1024;
 
     /// <summary>The deepest nesting of lists and tuples in a parameter value (no primitive takes more than 2).</summary>
     public const int MaxParamDepth = 32;

@@ -90,17 +90,19 @@ let tests =
             withFile (nestedScans 3000) (fun p ->
                 let r = runCli [ "check"; p ]
                 expectExit 1 r
-                // Functions nest one per two lines; level 1001 starts on line 2001.
-                Expect.stringContains r.Stderr "line 2001, column 1" "the line of the first function too deep"
+                // Functions nest one per two lines: level L starts on line 2L - 1.
+                let line = 2 * (Nesting.MaxFunctionDepth + 1) - 1
+                Expect.stringContains r.Stderr (sprintf "line %d, column 1" line) "the line of the first function too deep"
                 Expect.stringContains r.Stderr (sprintf "more than %d levels deep" Nesting.MaxFunctionDepth) "the limit")
 
-        testCase "2,500 nested scans under vmap are a clean error; 998 run through check, vmap, print and run" <| fun () ->
+        testCase "2,500 nested scans under vmap are a clean error; the deepest allowed run through check, vmap, print and run" <| fun () ->
             withFile (nestedScans 2500) (fun p ->
                 let r = runCli [ "vmap"; p; "--vmap"; "0" ]
                 expectExit 1 r
                 Expect.stringContains r.Stderr "the limit" "names the limit")
-            // 998 scans: depth 1000, the deepest a function may be.
-            withFile (nestedScans 998) (fun p ->
+            // The deepest a function may be: the outer function, the scans and the innermost body.
+            let deepest = Nesting.MaxFunctionDepth - 2
+            withFile (nestedScans deepest) (fun p ->
                 expectExit 0 (runCli [ "check"; p ])
                 let v = runCli [ "vmap"; p; "--vmap"; "0" ]
                 expectExit 0 v
@@ -113,12 +115,12 @@ let tests =
                     ArrayLang.Npy.NpyFile.Write(x, NDArray.Scalar(DType.F32, 2.0))
                     let run = runCli [ "run"; p; "--backend"; "reference"; "--in"; x ]
                     expectExit 0 run
-                    Expect.stringContains run.Stdout "3" "2 + 1 through 998 one-step scans"
+                    Expect.stringContains run.Stdout "3" "2 + 1 through the one-step scans"
                 finally Directory.Delete(dir, true))
 
         testCase "on a small stack every walk over a deep function is a clean error or succeeds" <| fun () ->
             for op in [ "parse"; "check"; "print"; "canonical"; "vmap"; "eval" ] do
-                let r = runDotnet testsDll [ "--child"; "nesting"; op; "998"; "256" ] (TimeSpan.FromSeconds 120.0)
+                let r = runDotnet testsDll [ "--child"; "nesting"; op; string (Nesting.MaxFunctionDepth - 2); "256" ] (TimeSpan.FromSeconds 120.0)
                 expectExit 0 r
                 let line = r.Stdout.Trim()
                 let clean = line.StartsWith "clean NestingException:" || line.StartsWith "clean ParseException:" && line.Contains "nests too deeply"
