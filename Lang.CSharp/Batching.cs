@@ -103,20 +103,7 @@ public static class Batching
     public static TraceException Located(IrException error)
     {
         if (error is TraceException located) return located;
-        var where = UserFrame(new System.Diagnostics.StackTrace(error, fNeedFileInfo: true)) ?? UserSource.Find();
+        var where = UserSource.FirstUserFrame(new System.Diagnostics.StackTrace(error, fNeedFileInfo: true)) ?? UserSource.Find();
         return new TraceException($"{(where is null ? "" : where + ": ")}{error.Message}", where, error);
-    }
-
-    // The first frame with file information outside ArrayLang, FSharp.Core and the BCL (as UserSource.Find).
-    private static SourceLocation? UserFrame(System.Diagnostics.StackTrace trace)
-    {
-        foreach (var frame in trace.GetFrames())
-        {
-            var assembly = frame.GetMethod()?.DeclaringType?.Assembly.GetName().Name;
-            if (assembly is null || assembly.StartsWith("ArrayLang.", StringComparison.Ordinal) || assembly == "FSharp.Core"
-                || assembly.StartsWith("System", StringComparison.Ordinal)) continue;
-            if (frame.GetFileName() is { } file) return new SourceLocation(file, frame.GetFileLineNumber(), frame.GetFileColumnNumber());
-        }
-        return null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArrayLang.Ir;
 using ArrayLang.Primitives;
 using ArrayLang.Tracing;
@@ -27,8 +28,9 @@ public static class Control
     /// </code></example>
     public static (IReadOnlyList<Tensor> Carry, IReadOnlyList<Tensor> Ys) Scan(
         Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>, (IReadOnlyList<Tensor> Carry, IReadOnlyList<Tensor> Y)> step,
-        IReadOnlyList<Tensor> init, IReadOnlyList<Tensor> xs, int? length = null, bool reverse = false)
+        IReadOnlyList<Tensor> init, IReadOnlyList<Tensor> xs, int? length = null, bool reverse = false, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
+        using var _ = UserSource.Calling(file, line);
         if (xs.Any(x => x.Rank == 0))
             throw Batching.UserError($"scan: every sequence needs a leading axis of steps, found {Types(xs)}");
         int n = length ?? (xs.Count > 0 ? xs[0].Shape[0] : throw Batching.UserError("scan: with no sequences to scan over, give the number of steps (length)"));
@@ -49,9 +51,9 @@ public static class Control
     }
 
     /// <summary><c>scan</c> with one carry and one sequence: returns the final carry and the stacked outputs.</summary>
-    public static (Tensor Carry, Tensor Ys) Scan(Func<Tensor, Tensor, (Tensor Carry, Tensor Y)> step, Tensor init, Tensor xs, bool reverse = false)
+    public static (Tensor Carry, Tensor Ys) Scan(Func<Tensor, Tensor, (Tensor Carry, Tensor Y)> step, Tensor init, Tensor xs, bool reverse = false, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
-        var (c, ys) = Scan((cs, x) => { var (c1, y) = step(cs[0], x[0]); return ([c1], [y]); }, [init], [xs], reverse: reverse);
+        var (c, ys) = Scan((cs, x) => { var (c1, y) = step(cs[0], x[0]); return ([c1], [y]); }, [init], [xs], reverse: reverse, file: file, line: line);
         return (c[0], ys[0]);
     }
 
@@ -61,8 +63,9 @@ public static class Control
     /// stays a scalar under vmap. <paramref name="body"/> gets <c>i</c> as an i32 scalar tensor.
     /// </summary>
     public static IReadOnlyList<Tensor> ForLoop(int count, Func<Tensor, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> body,
-        IReadOnlyList<Tensor> init, int start = 0, int step = 1)
+        IReadOnlyList<Tensor> init, int start = 0, int step = 1, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
+        using var _ = UserSource.Calling(file, line);
         if (count < 0) throw Batching.UserError($"for loop: the number of steps must be >= 0, found {count}");
         var counter = Tensor.Scalar(0, DType.I32);
         var (carry, _) = Scan((c, _) =>
@@ -71,21 +74,22 @@ public static class Control
             var i = step == 1 ? t : t * step;
             if (start != 0) i += start;
             return ([t + 1, .. body(i, c.Skip(1).ToList())], []);
-        }, [counter, .. init], [], length: count);
+        }, [counter, .. init], [], length: count, file: file, line: line);
         return carry.Skip(1).ToList();
     }
 
     /// <summary>A loop over <c>i = 0 .. count-1</c> carrying one tensor (see the list form).</summary>
-    public static Tensor ForLoop(int count, Func<Tensor, Tensor, Tensor> body, Tensor init) =>
-        ForLoop(count, (i, c) => [body(i, c[0])], [init])[0];
+    public static Tensor ForLoop(int count, Func<Tensor, Tensor, Tensor> body, Tensor init, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        ForLoop(count, (i, c) => [body(i, c[0])], [init], file: file, line: line)[0];
 
     /// <summary>
     /// <c>cond</c>: the results of <paramref name="onTrue"/> where <paramref name="predicate"/> (a bool
     /// scalar) holds, else of <paramref name="onFalse"/>. Both branches must return the same types.
     /// Under vmap with a per-example predicate both branches run and each example takes its own.
     /// </summary>
-    public static IReadOnlyList<Tensor> Cond(Tensor predicate, Func<IReadOnlyList<Tensor>> onTrue, Func<IReadOnlyList<Tensor>> onFalse)
+    public static IReadOnlyList<Tensor> Cond(Tensor predicate, Func<IReadOnlyList<Tensor>> onTrue, Func<IReadOnlyList<Tensor>> onFalse, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
+        using var _ = UserSource.Calling(file, line);
         if (predicate.DType != DType.Bool || predicate.Rank != 0)
             throw Batching.UserError($"cond: the predicate must be a bool scalar (per example), found {predicate.Type}");
         // IR.md: with a bool index, false selects branch 0.
@@ -93,8 +97,8 @@ public static class Control
     }
 
     /// <summary><c>cond</c> with one result.</summary>
-    public static Tensor Cond(Tensor predicate, Func<Tensor> onTrue, Func<Tensor> onFalse) =>
-        Cond(predicate, () => [onTrue()], () => [onFalse()])[0];
+    public static Tensor Cond(Tensor predicate, Func<Tensor> onTrue, Func<Tensor> onFalse, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        Cond(predicate, () => [onTrue()], () => [onFalse()], file, line)[0];
 
     /// <summary>
     /// <c>cond</c> with an i32 scalar index: the results of <c>branches[index]</c> (the index is clamped
@@ -125,8 +129,9 @@ public static class Control
     /// condition the loop runs until every example is done, and finished examples keep their values.
     /// </summary>
     public static IReadOnlyList<Tensor> While(Func<IReadOnlyList<Tensor>, Tensor> condition,
-        Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> body, IReadOnlyList<Tensor> init)
+        Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> body, IReadOnlyList<Tensor> init, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
+        using var _ = UserSource.Calling(file, line);
         var types = init.Select(t => t.Type).ToList();
         var cond = Trace.Nested(types, c =>
         {
@@ -146,8 +151,8 @@ public static class Control
     }
 
     /// <summary><c>while</c> with one carried tensor.</summary>
-    public static Tensor While(Func<Tensor, Tensor> condition, Func<Tensor, Tensor> body, Tensor init) =>
-        While(c => condition(c[0]), c => [body(c[0])], [init])[0];
+    public static Tensor While(Func<Tensor, Tensor> condition, Func<Tensor, Tensor> body, Tensor init, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        While(c => condition(c[0]), c => [body(c[0])], [init], file, line)[0];
 
     private static void CheckTypes(string what, IReadOnlyList<AVal> expected, IReadOnlyList<Tensor> found)
     {

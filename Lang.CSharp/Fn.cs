@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Immutable;
 using ArrayLang.Compile;
 using ArrayLang.Ir;
@@ -23,79 +24,79 @@ namespace ArrayLang.CSharp;
 public static class Fn
 {
     /// <summary>A function of 1 tensor(s) with one result.</summary>
-    public static Fn1 Of(Func<Tensor, Tensor> f) => new(Core(f, 1, a => Flat(f(a[0]), r => [r])));
+    public static Fn1 Of(Func<Tensor, Tensor> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 1, file, line, a => Flat(f(a[0]), r => [r])));
 
     /// <summary>A function of 1 tensor(s) with two results.</summary>
-    public static Fn1 Of(Func<Tensor, (Tensor, Tensor)> f) => new(Core(f, 1, a => Flat(f(a[0]), r => [r.Item1, r.Item2])));
+    public static Fn1 Of(Func<Tensor, (Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 1, file, line, a => Flat(f(a[0]), r => [r.Item1, r.Item2])));
 
     /// <summary>A function of 1 tensor(s) with three results.</summary>
-    public static Fn1 Of(Func<Tensor, (Tensor, Tensor, Tensor)> f) => new(Core(f, 1, a => Flat(f(a[0]), r => [r.Item1, r.Item2, r.Item3])));
+    public static Fn1 Of(Func<Tensor, (Tensor, Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 1, file, line, a => Flat(f(a[0]), r => [r.Item1, r.Item2, r.Item3])));
 
     /// <summary>A function of 1 tensor(s) with any number of results.</summary>
-    public static Fn1 Of(Func<Tensor, Tensor[]> f) => new(Core(f, 1, a => Flat(f(a[0]), r => r)));
+    public static Fn1 Of(Func<Tensor, Tensor[]> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 1, file, line, a => Flat(f(a[0]), r => r)));
 
     /// <summary>A function of 2 tensor(s) with one result.</summary>
-    public static Fn2 Of(Func<Tensor, Tensor, Tensor> f) => new(Core(f, 2, a => Flat(f(a[0], a[1]), r => [r])));
+    public static Fn2 Of(Func<Tensor, Tensor, Tensor> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 2, file, line, a => Flat(f(a[0], a[1]), r => [r])));
 
     /// <summary>A function of 2 tensor(s) with two results.</summary>
-    public static Fn2 Of(Func<Tensor, Tensor, (Tensor, Tensor)> f) => new(Core(f, 2, a => Flat(f(a[0], a[1]), r => [r.Item1, r.Item2])));
+    public static Fn2 Of(Func<Tensor, Tensor, (Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 2, file, line, a => Flat(f(a[0], a[1]), r => [r.Item1, r.Item2])));
 
     /// <summary>A function of 2 tensor(s) with three results.</summary>
-    public static Fn2 Of(Func<Tensor, Tensor, (Tensor, Tensor, Tensor)> f) => new(Core(f, 2, a => Flat(f(a[0], a[1]), r => [r.Item1, r.Item2, r.Item3])));
+    public static Fn2 Of(Func<Tensor, Tensor, (Tensor, Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 2, file, line, a => Flat(f(a[0], a[1]), r => [r.Item1, r.Item2, r.Item3])));
 
     /// <summary>A function of 2 tensor(s) with any number of results.</summary>
-    public static Fn2 Of(Func<Tensor, Tensor, Tensor[]> f) => new(Core(f, 2, a => Flat(f(a[0], a[1]), r => r)));
+    public static Fn2 Of(Func<Tensor, Tensor, Tensor[]> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 2, file, line, a => Flat(f(a[0], a[1]), r => r)));
 
     /// <summary>A function of 3 tensor(s) with one result.</summary>
-    public static Fn3 Of(Func<Tensor, Tensor, Tensor, Tensor> f) => new(Core(f, 3, a => Flat(f(a[0], a[1], a[2]), r => [r])));
+    public static Fn3 Of(Func<Tensor, Tensor, Tensor, Tensor> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 3, file, line, a => Flat(f(a[0], a[1], a[2]), r => [r])));
 
     /// <summary>A function of 3 tensor(s) with two results.</summary>
-    public static Fn3 Of(Func<Tensor, Tensor, Tensor, (Tensor, Tensor)> f) => new(Core(f, 3, a => Flat(f(a[0], a[1], a[2]), r => [r.Item1, r.Item2])));
+    public static Fn3 Of(Func<Tensor, Tensor, Tensor, (Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 3, file, line, a => Flat(f(a[0], a[1], a[2]), r => [r.Item1, r.Item2])));
 
     /// <summary>A function of 3 tensor(s) with three results.</summary>
-    public static Fn3 Of(Func<Tensor, Tensor, Tensor, (Tensor, Tensor, Tensor)> f) => new(Core(f, 3, a => Flat(f(a[0], a[1], a[2]), r => [r.Item1, r.Item2, r.Item3])));
+    public static Fn3 Of(Func<Tensor, Tensor, Tensor, (Tensor, Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 3, file, line, a => Flat(f(a[0], a[1], a[2]), r => [r.Item1, r.Item2, r.Item3])));
 
     /// <summary>A function of 3 tensor(s) with any number of results.</summary>
-    public static Fn3 Of(Func<Tensor, Tensor, Tensor, Tensor[]> f) => new(Core(f, 3, a => Flat(f(a[0], a[1], a[2]), r => r)));
+    public static Fn3 Of(Func<Tensor, Tensor, Tensor, Tensor[]> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 3, file, line, a => Flat(f(a[0], a[1], a[2]), r => r)));
 
     /// <summary>A function of 4 tensor(s) with one result.</summary>
-    public static Fn4 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor> f) => new(Core(f, 4, a => Flat(f(a[0], a[1], a[2], a[3]), r => [r])));
+    public static Fn4 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 4, file, line, a => Flat(f(a[0], a[1], a[2], a[3]), r => [r])));
 
     /// <summary>A function of 4 tensor(s) with two results.</summary>
-    public static Fn4 Of(Func<Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor)> f) => new(Core(f, 4, a => Flat(f(a[0], a[1], a[2], a[3]), r => [r.Item1, r.Item2])));
+    public static Fn4 Of(Func<Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 4, file, line, a => Flat(f(a[0], a[1], a[2], a[3]), r => [r.Item1, r.Item2])));
 
     /// <summary>A function of 4 tensor(s) with three results.</summary>
-    public static Fn4 Of(Func<Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor, Tensor)> f) => new(Core(f, 4, a => Flat(f(a[0], a[1], a[2], a[3]), r => [r.Item1, r.Item2, r.Item3])));
+    public static Fn4 Of(Func<Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 4, file, line, a => Flat(f(a[0], a[1], a[2], a[3]), r => [r.Item1, r.Item2, r.Item3])));
 
     /// <summary>A function of 4 tensor(s) with any number of results.</summary>
-    public static Fn4 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor[]> f) => new(Core(f, 4, a => Flat(f(a[0], a[1], a[2], a[3]), r => r)));
+    public static Fn4 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor[]> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 4, file, line, a => Flat(f(a[0], a[1], a[2], a[3]), r => r)));
 
     /// <summary>A function of 5 tensor(s) with one result.</summary>
-    public static Fn5 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> f) => new(Core(f, 5, a => Flat(f(a[0], a[1], a[2], a[3], a[4]), r => [r])));
+    public static Fn5 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 5, file, line, a => Flat(f(a[0], a[1], a[2], a[3], a[4]), r => [r])));
 
     /// <summary>A function of 5 tensor(s) with two results.</summary>
-    public static Fn5 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor)> f) => new(Core(f, 5, a => Flat(f(a[0], a[1], a[2], a[3], a[4]), r => [r.Item1, r.Item2])));
+    public static Fn5 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 5, file, line, a => Flat(f(a[0], a[1], a[2], a[3], a[4]), r => [r.Item1, r.Item2])));
 
     /// <summary>A function of 5 tensor(s) with three results.</summary>
-    public static Fn5 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor, Tensor)> f) => new(Core(f, 5, a => Flat(f(a[0], a[1], a[2], a[3], a[4]), r => [r.Item1, r.Item2, r.Item3])));
+    public static Fn5 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 5, file, line, a => Flat(f(a[0], a[1], a[2], a[3], a[4]), r => [r.Item1, r.Item2, r.Item3])));
 
     /// <summary>A function of 5 tensor(s) with any number of results.</summary>
-    public static Fn5 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor[]> f) => new(Core(f, 5, a => Flat(f(a[0], a[1], a[2], a[3], a[4]), r => r)));
+    public static Fn5 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor[]> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 5, file, line, a => Flat(f(a[0], a[1], a[2], a[3], a[4]), r => r)));
 
     /// <summary>A function of 6 tensor(s) with one result.</summary>
-    public static Fn6 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> f) => new(Core(f, 6, a => Flat(f(a[0], a[1], a[2], a[3], a[4], a[5]), r => [r])));
+    public static Fn6 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 6, file, line, a => Flat(f(a[0], a[1], a[2], a[3], a[4], a[5]), r => [r])));
 
     /// <summary>A function of 6 tensor(s) with two results.</summary>
-    public static Fn6 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor)> f) => new(Core(f, 6, a => Flat(f(a[0], a[1], a[2], a[3], a[4], a[5]), r => [r.Item1, r.Item2])));
+    public static Fn6 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 6, file, line, a => Flat(f(a[0], a[1], a[2], a[3], a[4], a[5]), r => [r.Item1, r.Item2])));
 
     /// <summary>A function of 6 tensor(s) with three results.</summary>
-    public static Fn6 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor, Tensor)> f) => new(Core(f, 6, a => Flat(f(a[0], a[1], a[2], a[3], a[4], a[5]), r => [r.Item1, r.Item2, r.Item3])));
+    public static Fn6 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, (Tensor, Tensor, Tensor)> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 6, file, line, a => Flat(f(a[0], a[1], a[2], a[3], a[4], a[5]), r => [r.Item1, r.Item2, r.Item3])));
 
     /// <summary>A function of 6 tensor(s) with any number of results.</summary>
-    public static Fn6 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor[]> f) => new(Core(f, 6, a => Flat(f(a[0], a[1], a[2], a[3], a[4], a[5]), r => r)));
+    public static Fn6 Of(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor[]> f, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => new(Core(f, 6, file, line, a => Flat(f(a[0], a[1], a[2], a[3], a[4], a[5]), r => r)));
 
-    private static FnCore Core(Delegate f, int arity, Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> flat) =>
-        new(flat, arity, FnCore.NamesOf(f, arity), ImmutableList<VmapSpec>.Empty, null);
+    private static FnCore Core(Delegate f, int arity, string file, int line, Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> flat) =>
+        new(flat, arity, FnCore.NamesOf(f, arity), ImmutableList<VmapSpec>.Empty, null, (file, line));
 
     private static IReadOnlyList<Tensor> Flat<T>(T r, Func<T, IReadOnlyList<Tensor>> conv) => conv(r);
 }

@@ -16,8 +16,9 @@ internal sealed class FnCore
     private readonly Lazy<Staged> _staged;
 
     public FnCore(Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> perExample, int arity, IReadOnlyList<string> names,
-        ImmutableList<VmapSpec> levels, IBackend? backend)
+        ImmutableList<VmapSpec> levels, IBackend? backend, (string File, int Line) caller)
     {
+        Caller = caller;
         PerExample = perExample;
         Arity = arity;
         Names = names;
@@ -31,10 +32,12 @@ internal sealed class FnCore
     public IReadOnlyList<string> Names { get; }
     public ImmutableList<VmapSpec> Levels { get; }
     public IBackend? Backend { get; }
+    /// <summary>Where the user called <c>Fn.Of</c> (caller information): the line errors name without symbols.</summary>
+    public (string File, int Line) Caller { get; }
     public Staged Staged => _staged.Value;
 
     public FnCore With(ImmutableList<VmapSpec>? levels = null, IBackend? backend = null) =>
-        new(PerExample, Arity, Names, levels ?? Levels, backend ?? Backend);
+        new(PerExample, Arity, Names, levels ?? Levels, backend ?? Backend, Caller);
 
     /// <summary>The function with every vmap level applied, on tensors of the running trace.</summary>
     public IReadOnlyList<Tensor> Call(IReadOnlyList<Tensor> args) => CallLevel(Levels.Count - 1, args);
@@ -42,7 +45,12 @@ internal sealed class FnCore
     private IReadOnlyList<Tensor> CallLevel(int level, IReadOnlyList<Tensor> args)
     {
         CheckArity(args.Count);
-        return level < 0 ? PerExample(args) : Batching.Call(a => CallLevel(level - 1, a), args, Levels[level], name: "f", parameterNames: Names);
+        if (level < 0)
+        {
+            using var _ = UserSource.Calling(Caller.File, Caller.Line);
+            return PerExample(args);
+        }
+        return Batching.Call(a => CallLevel(level - 1, a), args, Levels[level], name: "f", parameterNames: Names);
     }
 
     public NDArray[] Run(IReadOnlyList<NDArray> args)

@@ -40,7 +40,7 @@ module ControlFlow =
                 let yt, yl = tensors "scan" (box y)
                 yTree <- yt
                 struct (list cl, list yl))
-        let struct (carry, ys) = Control.Scan(body, list cLeaves, list xLeaves, Option.toNullable length, reverse)
+        let struct (carry, ys) = Control.Scan(body, list cLeaves, list xLeaves, Option.toNullable length, reverse, file = "", line = 0)
         build<'c> cTree carry, build<'y> yTree ys
 
     /// <summary>
@@ -75,7 +75,7 @@ module ControlFlow =
                 let c' = body i (build<'c> tree c)
                 let tree', l = tensors "foriLoop" (box c')
                 sameShape "foriLoop: the body's carry" tree tree'
-                list l), list leaves)
+                list l), list leaves, file = "", line = 0)
         build<'c> tree out
 
     let private branches (what: string) (index: Tensor) (bodies: (unit -> 'a) list) (call: Func<IReadOnlyList<Tensor>> list -> IReadOnlyList<Tensor>) : 'a =
@@ -100,7 +100,7 @@ module ControlFlow =
     /// let safeSqrt (x: Tensor) = cond (x .&gt;= 0.0) (fun () -&gt; sqrt x) (fun () -&gt; Tensor.zerosLike x)
     /// </code></example>
     let cond (pred: Tensor) (onTrue: unit -> 'a) (onFalse: unit -> 'a) : 'a =
-        branches "cond" pred [ onTrue; onFalse ] (fun fs -> Control.Cond(pred, fs.[0], fs.[1]))
+        branches "cond" pred [ onTrue; onFalse ] (fun fs -> Control.Cond(pred, fs.[0], fs.[1], file = "", line = 0))
 
     /// <summary><c>switch index branches</c>: the value of branch <paramref name="index"/> (an i32 scalar, clamped into range).</summary>
     let switch (index: Tensor) (branchList: (unit -> 'a) list) : 'a =
@@ -124,5 +124,5 @@ module ControlFlow =
                     let tree', l = tensors "whileLoop" (box (body (build<'c> tree c)))
                     sameShape "whileLoop: the body's carry" tree tree'
                     list l),
-                list leaves)
+                list leaves, file = "", line = 0)
         build<'c> tree out

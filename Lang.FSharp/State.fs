@@ -117,7 +117,7 @@ module Loop =
             Control.ForLoop(count, Func<Tensor, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>(fun i c ->
                 assign states trees c
                 body i
-                read "for loop" states trees), ResizeArray leaves, start, step)
+                read "for loop" states trees), ResizeArray leaves, start, step, file = "", line = 0)
         assign states trees out
 
     /// <summary>A loop over the rows of <paramref name="xs"/> recorded as one <c>scan</c> carrying the states the body writes.</summary>
@@ -131,7 +131,7 @@ module Loop =
                 assign states trees c
                 body x.[0]
                 struct (read "for loop" states trees, ResizeArray() :> IReadOnlyList<Tensor>))
-        let struct (out, _) = Control.Scan(step, ResizeArray leaves, ResizeArray [ xs ])
+        let struct (out, _) = Control.Scan(step, ResizeArray leaves, ResizeArray [ xs ], file = "", line = 0)
         assign states trees out
 
     /// <summary>A loop that runs <paramref name="body"/> while <paramref name="condition"/> (a bool scalar tensor)
@@ -146,7 +146,7 @@ module Loop =
                     assign states trees c
                     body ()
                     read "while loop" states trees),
-                ResizeArray leaves)
+                ResizeArray leaves, file = "", line = 0)
         assign states trees out
 
     /// <summary>Runs <paramref name="onTrue"/> where <paramref name="pred"/> (a bool scalar tensor) holds, else
@@ -161,7 +161,7 @@ module Loop =
                     let r = read "branch" states trees
                     assign states trees leaves // the other branch starts from the same values
                     r)
-            let out = Control.Cond(pred, run onTrue, run onFalse)
+            let out = Control.Cond(pred, run onTrue, run onFalse, file = "", line = 0)
             assign states trees out
 
     /// <summary>Runs <paramref name="body"/> where <paramref name="pred"/> holds (see <see cref="branch"/>).</summary>

@@ -62,16 +62,29 @@ public sealed partial class Tensor
     public static Tensor Min(Tensor x, double y) => Binary(Elementwise.Min, x, y);
 
     /// <summary>Per element, <paramref name="onTrue"/> where <paramref name="pred"/> holds, else <paramref name="onFalse"/>.</summary>
-    public static Tensor Where(Tensor pred, Tensor onTrue, Tensor onFalse) =>
-        pred.Context.Bind(Elementwise.Select, NoParams.Instance, [pred.Atom, onTrue.Operand(pred.Context), onFalse.Operand(pred.Context)])[0];
+    public static Tensor Where(Tensor pred, Tensor onTrue, Tensor onFalse)
+    {
+        onTrue.Operand(pred.Context);
+        onFalse.Operand(pred.Context);
+        var b = Broadcast(Elementwise.Select.Name, pred, onTrue, onFalse); // Note [broadcasting while tracing]
+        return b[0].Context.Bind(Elementwise.Select, NoParams.Instance, [b[0].Atom, b[1].Operand(b[0].Context), b[2].Operand(b[0].Context)])[0];
+    }
 
     /// <summary>Per element, <paramref name="onTrue"/> where <paramref name="pred"/> holds, else a number.</summary>
-    public static Tensor Where(Tensor pred, Tensor onTrue, double onFalse) =>
-        pred.Context.Bind(Elementwise.Select, NoParams.Instance, [pred.Atom, onTrue.Operand(pred.Context), MakeLiteral(pred.Context, onTrue.DType, onFalse)])[0];
+    public static Tensor Where(Tensor pred, Tensor onTrue, double onFalse)
+    {
+        onTrue.Operand(pred.Context);
+        var b = Broadcast(Elementwise.Select.Name, pred, onTrue);
+        return b[0].Context.Bind(Elementwise.Select, NoParams.Instance, [b[0].Atom, b[1].Operand(b[0].Context), MakeLiteral(b[0].Context, onTrue.DType, onFalse)])[0];
+    }
 
     /// <summary>Per element, a number where <paramref name="pred"/> holds, else <paramref name="onFalse"/>.</summary>
-    public static Tensor Where(Tensor pred, double onTrue, Tensor onFalse) =>
-        pred.Context.Bind(Elementwise.Select, NoParams.Instance, [pred.Atom, MakeLiteral(pred.Context, onFalse.DType, onTrue), onFalse.Operand(pred.Context)])[0];
+    public static Tensor Where(Tensor pred, double onTrue, Tensor onFalse)
+    {
+        onFalse.Operand(pred.Context);
+        var b = Broadcast(Elementwise.Select.Name, pred, onFalse);
+        return b[0].Context.Bind(Elementwise.Select, NoParams.Instance, [b[0].Atom, MakeLiteral(b[0].Context, onFalse.DType, onTrue), b[1].Operand(b[0].Context)])[0];
+    }
 
     /// <summary>Converts to another dtype (floats to ints truncate and saturate; NaN gives 0).</summary>
     public Tensor Cast(DType to) => Unary(Elementwise.Convert, new ConvertParams(to));

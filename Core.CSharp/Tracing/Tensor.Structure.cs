@@ -57,38 +57,6 @@ public sealed partial class Tensor
     public Tensor DynamicUpdateSlice(Tensor update, params Tensor[] starts) =>
         Op(Slicing.DynamicUpdateSlice, NoParams.Instance, [update.Operand(Context), .. starts.Select(s => s.Operand(Context))]);
 
-    /// <summary>Element <paramref name="i"/> along axis 0 (static index; negative counts from the end).</summary>
-    public Tensor this[int i]
-    {
-        get
-        {
-            if (Rank == 0) throw new IrException($"cannot index a scalar tensor ({Type})");
-            int n = Shape[0];
-            int k = i < 0 ? i + n : i;
-            if (k < 0 || k >= n)
-            {
-                var where = UserSource.Find();
-                throw new TraceException($"{(where is null ? "" : where + ": ")}index {i} is out of range for axis 0 of a {Type} tensor", where,
-                    new ArgumentOutOfRangeException(nameof(i)));
-            }
-            var start = new int[Rank]; start[0] = k;
-            var limit = Shape.ToArray(); limit[0] = k + 1;
-            return Slice(start, limit).Squeeze(0);
-        }
-    }
-
-    /// <summary>Element <paramref name="i"/> along axis 0 at a run-time index (clamped into range).</summary>
-    public Tensor this[Tensor i]
-    {
-        get
-        {
-            var sizes = Shape.ToArray(); sizes[0] = 1;
-            var zero = new Tensor(Context, new Literal(DType.I32, 0));
-            var starts = new[] { i }.Concat(Enumerable.Repeat(zero, Rank - 1)).ToArray();
-            return DynamicSlice(starts, sizes).Squeeze(0);
-        }
-    }
-
     /// <summary>Gathers along <paramref name="axis"/> at the (clamped) indices.</summary>
     public Tensor Take(Tensor indices, int axis = 0) => Op(Slicing.Take, new TakeParams(Axis(axis, Rank, "take")), indices.Operand(Context));
 

@@ -55,9 +55,13 @@ public sealed partial class Tensor
 
     internal Tensor Unary(Primitive p, PrimParams? ps = null) => Context.Bind(p, ps ?? NoParams.Instance, [Atom])[0];
 
-    internal static Tensor Binary(Primitive p, Tensor x, Tensor y) => x.Atom is Literal || y.Atom is Literal
-        ? MixLiteral(p, x, y) // Tensor.One and Tensor.Zero mix like numbers
-        : x.Context.Bind(p, NoParams.Instance, [x.Atom, y.Operand(x.Context)])[0];
+    internal static Tensor Binary(Primitive p, Tensor x, Tensor y)
+    {
+        if (x.Atom is Literal || y.Atom is Literal) return MixLiteral(p, x, y); // Tensor.One and Tensor.Zero mix like numbers
+        y.Operand(x.Context); // a tensor of a finished trace is reported as such, before any broadcast
+        var b = Broadcast(p.Name, x, y); // Note [broadcasting while tracing]
+        return b[0].Context.Bind(p, NoParams.Instance, [b[0].Atom, b[1].Operand(b[0].Context)])[0];
+    }
 
     internal static Tensor Binary(Primitive p, Tensor x, double y) => x.Context.Bind(p, NoParams.Instance, [x.Atom, MakeLiteral(x.Context, x.DType, y)])[0];
 

@@ -95,28 +95,3 @@ public sealed class TraceException : IrException
     /// <summary>The user's file and line, when the program has portable PDBs.</summary>
     public SourceLocation? Location { get; }
 }
-
-/// <summary>
-/// Finds the user's source line for an error raised while tracing. Note [user source line]: C#
-/// operators cannot take <c>[CallerLineNumber]</c>, so the line is the first stack frame whose
-/// method is outside ArrayLang's own assemblies and has file information (portable PDB).
-/// F# front-end functions that take caller info pass it explicitly instead.
-/// </summary>
-public static class UserSource
-{
-    private static readonly HashSet<string> OwnAssemblies = ["ArrayLang.Core", "ArrayLang.FSharp", "ArrayLang.CSharp", "ArrayLang.FsCheck", "FSharp.Core"];
-
-    /// <summary>The first user frame with file information, or null.</summary>
-    public static SourceLocation? Find()
-    {
-        foreach (var frame in new StackTrace(1, fNeedFileInfo: true).GetFrames())
-        {
-            var asm = frame.GetMethod()?.DeclaringType?.Assembly.GetName().Name;
-            if (asm is null || OwnAssemblies.Contains(asm) || asm.StartsWith("System", StringComparison.Ordinal)) continue;
-            var file = frame.GetFileName();
-            if (file is null) continue;
-            return new SourceLocation(file, frame.GetFileLineNumber(), frame.GetFileColumnNumber());
-        }
-        return null;
-    }
-}

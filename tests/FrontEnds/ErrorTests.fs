@@ -13,14 +13,14 @@ let private raises (f: unit -> unit) = try f (); failtest "expected a TraceExcep
 // NoInlining: an optimized build (the test project is built in Release) may inline a small
 // function into its caller, and a stack trace then shows the caller's line (docs/fsharp.md).
 [<System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)>]
-let mismatch (x: Tensor) (y: Tensor) = x + Tensor.expandDims 0 y
+let mismatch (x: Tensor) (y: Tensor) = x + Tensor.stack 0 [ y; y; y ]
 let mismatchLine = __LINE__ |> int |> (+) -1
 
 let inLoop (x: Tensor) =
     vectorize {
         let s = state x
         for _ in 0 .. 3 do
-            s.Value <- s.Value * Tensor.stack 0 [ x; x ]
+            s.Value <- s.Value * Tensor.concat 0 [ x; x; x ]
         return s.Value
     }
 let inLoopLine = __LINE__ |> int |> (+) -3
@@ -35,21 +35,21 @@ let private expectAt (e: TraceException) (file: string) (line: int) =
 let tests =
     testList "front ends/errors" [
         test "F#: a shape mismatch inside a vmapped function names the operation, the shapes and the line" {
-            let batched : float32[] -> float32[] -> float32[] = vmap mismatch
-            let e = raises (fun () -> batched [| 1.0f; 2.0f |] [| 3.0f; 4.0f |] |> ignore)
+            let batched : float32[,] -> float32[] -> float32[,] = vmap mismatch
+            let e = raises (fun () -> batched (array2D [ [ 1.0f; 2.0f ]; [ 3.0f; 4.0f ] ]) [| 3.0f; 4.0f |] |> ignore)
             Expect.stringContains e.Message "add" "operation"
-            Expect.stringContains e.Message "operands f32[], f32[1]" "the shapes (per example)"
+            Expect.stringContains e.Message "operands f32[2], f32[3]" "the shapes (per example)"
             expectAt e "ErrorTests.fs" mismatchLine
         }
         test "F#: a shape mismatch in a lambda given to vmap is located in the lambda" {
-            let batched : float32[] -> float32[] = vmap (fun (x: Tensor) -> x * Tensor.stack 0 [ x; x ])
+            let batched : float32[,] -> float32[,] = vmap (fun (x: Tensor) -> x * Tensor.concat 0 [ x; x ])
             let line = int __LINE__ - 1
-            let e = raises (fun () -> batched [| 1.0f |] |> ignore)
-            Expect.stringContains e.Message "operands f32[], f32[2]" "the shapes"
+            let e = raises (fun () -> batched (array2D [ [ 1.0f; 2.0f; 3.0f ] ]) |> ignore)
+            Expect.stringContains e.Message "operands f32[3], f32[6]" "the shapes"
             expectAt e "ErrorTests.fs" line
         }
         test "F#: a shape mismatch in a vectorize loop body is located in the body" {
-            let e = raises (fun () -> lower [ ArrayLang.Ir.AVal.Scalar ArrayLang.Ir.DType.F32 ] inLoop |> ignore)
+            let e = raises (fun () -> lower [ ArrayLang.Ir.AVal.Of(ArrayLang.Ir.DType.F32, 2) ] inLoop |> ignore)
             Expect.stringContains e.Message "mul" "operation"
             expectAt e "ErrorTests.fs" inLoopLine
         }

@@ -61,4 +61,20 @@ public static class Fixtures
         var batched = f.Vmap(inAxes: [0, null]).Jit();
         return batched.Invoke(NDArray.From(new float[,] { { 1f, 2f }, { 3f, 4f } }), NDArray.From(new float[,] { { 1f, 2f, 3f } }));
     }
+
+    /// <summary>Softmax with NumPy broadcasting: the rank-0 maximum and sum broadcast against the vector.</summary>
+    public static readonly Fn1 Softmax = Fn.Of((Tensor x) => Tensor.Exp(x - x.MaxOver()) / Tensor.Exp(x - x.MaxOver()).Sum());
+
+    /// <summary>A matrix minus its row means (f32[r, c] minus f32[r, 1]): a size-1 axis broadcasts.</summary>
+    public static readonly Fn1 CenterRows = Fn.Of((Tensor m) => m - m.Mean(1).ExpandDims(1));
+
+    /// <summary>C# ranges and indices: the inner part of a vector, its last element, and column 0 of a matrix.</summary>
+    public static readonly Fn2 Slices = Fn.Of((Tensor v, Tensor m) => new[] { v[1..^1], v[^1], m[.., 0], m[^2.., 1..] });
+
+    /// <summary>Row i of a matrix and element (i, 0), at a traced index i (an i32 scalar).</summary>
+    public static readonly Fn2 RowAt = Fn.Of((Tensor m, Tensor i) => (m[i, ..], m[i, 0]));
+
+    /// <summary>Shapes that do not broadcast: f32[3] and f32[2] (the line is checked by a test).</summary>
+    public static Function BroadcastMismatch() =>
+        Fn.Of((Tensor x, Tensor y) => x * y).Lower(AVal.Of(DType.F32, 3), AVal.Of(DType.F32, 2)); // BROADCAST MISMATCH LINE
 }
