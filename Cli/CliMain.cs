@@ -20,6 +20,9 @@ public static partial class CliMain
     /// <summary>The batch size <c>vmap</c> uses when <c>--batch-size</c> is not given.</summary>
     public const int DefaultBatchSize = 8;
 
+    /// <summary>The stack of the thread the <c>arraylang</c> command runs on (Note [nesting depth]).</summary>
+    public const int StackBytes = 256 << 20;
+
     /// <summary>The backends <c>--backend</c> accepts, from the backend catalog; the first (<c>cpu</c>) is the default.</summary>
     public static IReadOnlyList<string> Backends => BackendCatalog.All.Select(p => p.Name).ToList();
 
@@ -111,7 +114,7 @@ public static partial class CliMain
             {
                 "check" => Check(opts, stdout),
                 "print" => Print(opts, stdout),
-                "run" => RunCommand(opts, stdout),
+                "run" => RunCommand(opts, stdout, stderr),
                 "vmap" => VmapCommand(opts, stdout),
                 "kernels" => KernelsCommand(opts, stdout),
                 "graph" => GraphCommand(opts, stdout),
@@ -139,6 +142,17 @@ public static partial class CliMain
             stderr.WriteLine($"error: {e.Message}");
             return 1;
         }
+        catch (ArrayTooLargeException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (OutOfMemoryException e)
+        {
+            // A limit of the machine, not a bug: one line with the way out (InsufficientMemoryException included).
+            stderr.WriteLine($"error: {OutOfMemoryMessage(e)}");
+            return 1;
+        }
         catch (Exception e)
         {
             // Anything else is a bug in ArrayLang, not in the user's program: say so, with the details.
@@ -152,8 +166,9 @@ public static partial class CliMain
     private static IReadOnlyList<Function> Load(CliOptions o)
     {
         var path = o.File;
+        if (Directory.Exists(path)) throw new UsageException($"{path} is a directory, expected an .ir file");
         if (!File.Exists(path)) throw new UsageException($"no such file: {path}");
-        var text = File.ReadAllText(path);
+        var text = ReadCapped(path);
         try { return IrParser.ParseFile(text, path); }
         catch (ParseException e)
         {
@@ -210,29 +225,36 @@ public static partial class CliMain
         return 0;
     }
 
-    private static int RunCommand(CliOptions o, TextWriter stdout)
+    private static int RunCommand(CliOptions o, TextWriter stdout, TextWriter stderr)
     {
         var backendToRun = BackendFor(o.Backend, CompileOptions.Default with { ContractFloat = o.Contract });
         if (o.BatchSize is not null)
             throw new UsageException("run infers the batch size from its inputs; --batch-size is for the vmap command");
-        if (o.Inputs is null) throw new UsageException("run needs --in with one .npy file per parameter");
         var f = Entry(o, Load(o));
 
-        if (o.Inputs.Count != f.Params.Length)
-            throw new UsageException($"function {f.Name} takes {f.Params.Length} argument(s) ({string.Join(", ", f.Params)}), but {o.Inputs.Count} --in file(s) were given");
-        foreach (var path in o.Inputs)
+        // A function without parameters runs without --in.
+        if (o.Inputs is null && f.Params.Length > 0) throw new UsageException("run needs --in with one .npy file per parameter");
+        var inputPaths = o.Inputs ?? [];
+        if (inputPaths.Count != f.Params.Length)
+            throw new UsageException($"function {f.Name} takes {f.Params.Length} argument(s) ({string.Join(", ", f.Params)}), but {inputPaths.Count} --in file(s) were given");
+        foreach (var path in inputPaths)
+        {
+            if (Directory.Exists(path)) throw new UsageException($"--in {path} is a directory, expected an .npy file");
             if (!File.Exists(path)) throw new UsageException($"no such input file: {path}");
+        }
         var levels = ParseLevels(o, f);
         var outAxes = ParseOutAxes(o, f);
         if (o.Outputs is { } outs && outs.Count != f.Results.Length)
             throw new UsageException($"function {f.Name} returns {f.Results.Length} result(s) ({string.Join(", ", f.ResultTypes)}), but {outs.Count} --out file(s) were given");
+        // Note [atomic outputs]: the result files are checked, and their temporary files made, before any work.
+        using var outputFiles = o.Outputs is { } outPaths ? OutputFiles.Prepare(outPaths) : null;
 
-        var inputs = o.Inputs.Select(NpyFile.Read).ToList();
+        var inputs = inputPaths.Select(NpyFile.Read).ToList();
         if ((o.Chunk is not null || o.MemoryBudget is not null) && levels.Count == 0)
             throw new UsageException("--chunk and --memory-budget chunk a vmap: give --vmap AXES too");
         if (o.Chunk is not null && o.MemoryBudget is not null)
             throw new UsageException("give either --chunk K or --memory-budget BYTES, not both (the budget derives K)");
-        var g = levels.Count == 0 ? f : ApplyVmaps(f, levels, InferSizes(f, levels, inputs, o.Inputs), outAxes, o, stdout);
+        var g = levels.Count == 0 ? f : ApplyVmaps(f, levels, InferSizes(f, levels, inputs, inputPaths), outAxes, o, stdout, stderr);
         var order = ParamOrder(f, g);
         for (int i = 0; i < inputs.Count; i++)
         {
@@ -240,21 +262,21 @@ public static partial class CliMain
             if (inputs[i].Type != want)
             {
                 var how = levels.Count == 0 ? "" : $" (the per-example {f.Params[i].Type} batched by the --vmap options)";
-                throw new UsageException($"input {i + 1} ({o.Inputs[i]}) for parameter {f.Params[i].Name} should be {want}{how}, found {inputs[i].Type}");
+                throw new UsageException($"input {i + 1} ({inputPaths[i]}) for parameter {f.Params[i].Name} should be {want}{how}, found {inputs[i].Type}");
             }
         }
 
         var args = new NDArray[inputs.Count];
         for (int i = 0; i < inputs.Count; i++) args[order[i]] = inputs[i];
         var results = backendToRun.Compile(g).Run(args);
-        for (int j = 0; j < results.Length; j++)
+        if (outputFiles is not null)
         {
-            if (o.Outputs is { } paths)
-            {
-                NpyFile.Write(paths[j], results[j]);
-                stdout.WriteLine($"{paths[j]}: {results[j].Type}");
-            }
-            else stdout.WriteLine(results[j]);
+            outputFiles.WriteAll(results);
+            for (int j = 0; j < results.Length; j++) stdout.WriteLine($"{outputFiles.Targets[j]}: {results[j].Type}");
+        }
+        else
+        {
+            foreach (var r in results) stdout.WriteLine(r);
         }
         return 0;
     }
@@ -351,7 +373,7 @@ public static partial class CliMain
 
     /// <summary>Applies the levels innermost first; the outermost takes <paramref name="outAxes"/>, inner ones 0.</summary>
     private static Function ApplyVmaps(Function f, List<int?[]> levels, List<int> sizes, int?[]? outAxes,
-        CliOptions? o = null, TextWriter? log = null)
+        CliOptions? o = null, TextWriter? log = null, TextWriter? warnings = null)
     {
         var g = f;
         for (int level = 0; level < levels.Count; level++)
@@ -362,6 +384,7 @@ public static partial class CliMain
             {
                 var plan = Vmap.ChunkSizeForBudget(g, sizes[level], levels[level], budget);
                 log?.WriteLine($"memory budget {budget} bytes: {plan}");
+                if (BudgetWarning(plan) is { } warning) warnings?.WriteLine($"warning: {warning}");
                 chunk = plan.ChunkSize;
             }
             g = chunk is { } k

@@ -11,8 +11,16 @@ let private recordingCounts (printer: Impl.TestPrinters) =
             do! printer.summary config summary
             counts <- Some(summary.passed.Length, summary.failed.Length + summary.errored.Length, summary.ignored.Length) } }
 
-[<EntryPoint>]
-let main argv =
+/// `--child NAME ARGS...` runs one scenario that might abort the process, for a test that starts
+/// this assembly as a child process (ChildProcess.fs); anything else runs the tests.
+let private runChild (args: string list) =
+    match args with
+    | "nesting" :: rest -> ArrayLang.Tests.Ir.NestingTests.childMain rest
+    | _ ->
+        eprintfn "unknown child scenario: %A" args
+        2
+
+let private runTests (argv: string array) =
     // Plain output by default: no spinner, no colour codes in CI logs.
     let defaults = [| "--no-spinner"; "--colours"; "0" |]
     let exitCode =
@@ -26,3 +34,7 @@ let main argv =
         raw.Write(sprintf "\n%d passed, %d failed, %d skipped\n" passed failed skipped)
     | None -> ()
     exitCode
+
+[<EntryPoint>]
+let main argv =
+    if argv.Length > 0 && argv.[0] = "--child" then runChild (List.ofArray argv.[1..]) else runTests argv

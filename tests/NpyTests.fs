@@ -225,6 +225,27 @@ let tests =
                 expectNpyError (npy 1uy "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}" (f32Bytes [ 1.0f ])) [ "dimension outside" ]
                 expectNpyError (npy 1uy "{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000, 100000)}" [||]) [ "too many elements" ]
             }
+            test "a NUL, an NBSP or another character Python's literal syntax refuses in the header, as NumPy refuses it" {
+                let good = header "<f4" "False" "(1,)"
+                let cases =
+                    [ "a NUL in the padding", good.Replace(" }", " \u0000}"), "U+0000"
+                      "a NUL inside the descr", good.Replace("<f4", "<f4\u0000"), "U+0000"
+                      "an NBSP between tokens", good.Replace(": False", ":\u00A0False"), "U+00A0"
+                      "an NBSP inside a key", good.Replace("'shape'", "'shape\u00A0'"), "U+00A0"
+                      "a vertical tab", good.Replace(", 'shape'", ",\u000B'shape'"), "U+000B"
+                      "a DEL", good.Replace(", }", ", }\u007F"), "U+007F" ]
+                for what, text, code in cases do
+                    let e = throwsAs<NpyException> (fun () -> fromBytes "bad.npy" (npy 1uy text (f32Bytes [ 1.0f ])) |> ignore) what
+                    Expect.stringContains e.Message code what
+                    Expect.stringContains e.Message "printable ASCII" what
+                // Python's own whitespace between tokens stays accepted: tab, form feed, line ends.
+                let spaced = "{'descr':\t'<f4',\f'fortran_order': False,\r\n'shape': (1,), }\n"
+                Expect.isTrue (sameBits (fromBytes "ok.npy" (npy 1uy spaced (f32Bytes [ 1.0f ]))) (NDArray.Of([| 1.0f |], 1))) "whitespace"
+            }
+            test "a header longer than NumPy's max_header_size" {
+                let long = (header "<f4" "False" "(1,)").TrimEnd('\n') + String(' ', NpyFile.MaxHeaderBytes) + "\n"
+                expectNpyError (npy 2uy long (f32Bytes [ 1.0f ])) [ "max_header_size" ]
+            }
             test "bool bytes other than 0 and 1" {
                 expectNpyError (npy 1uy (header "|b1" "False" "(2,)") [| 1uy; 2uy |]) [ "bool element 1 holds the byte 2" ]
             }

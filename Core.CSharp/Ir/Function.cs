@@ -39,6 +39,15 @@ public sealed class Function : IEquatable<Function>
             throw new ArgumentException($"function {name}: {Params.Length} params but {ConstMask.Length} const flags");
         if (ResultTypes.Length != Results.Length)
             throw new ArgumentException($"function {name}: {Results.Length} results but {ResultTypes.Length} result types");
+        // Sub-functions are built first, so their depth is already known: no recursion here.
+        int deepest = 0;
+        foreach (var e in Equations)
+            foreach (var sub in e.SubFunctions)
+                deepest = Math.Max(deepest, sub.Depth);
+        Depth = deepest + 1;
+        if (Depth > Nesting.MaxFunctionDepth)
+            throw new NestingException(
+                $"function {name} nests sub-functions {Depth} levels deep; the limit is {Nesting.MaxFunctionDepth}");
     }
 
     /// <summary>Creates a function whose parameters are all non-const and whose result types are the results' types.</summary>
@@ -48,6 +57,9 @@ public sealed class Function : IEquatable<Function>
 
     /// <summary>The function's name (free; not part of equality).</summary>
     public string Name { get; }
+
+    /// <summary>How deeply sub-functions nest: 1 without sub-functions, one more per level; at most <see cref="Nesting.MaxFunctionDepth"/>.</summary>
+    public int Depth { get; }
 
     /// <summary>The parameters in order.</summary>
     public ImmutableArray<Var> Params { get; }

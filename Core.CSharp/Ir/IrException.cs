@@ -9,6 +9,17 @@ public class IrException : Exception
     public IrException(string message, Exception inner) : base(message, inner) { }
 }
 
+/// <summary>
+/// A size the machine or .NET cannot hold was reached at run time (intermediates larger than one
+/// array, memory a device does not have). The message names the size, the limit and the way out
+/// (computing a batch in chunks, a smaller input).
+/// </summary>
+public sealed class ResourceLimitException : IrException
+{
+    /// <summary>Creates the error.</summary>
+    public ResourceLimitException(string message) : base(message) { }
+}
+
 /// <summary>An ill-typed equation or function: the message names the primitive, the expected and the found types.</summary>
 public class TypeError : IrException
 {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using ArrayLang.Primitives;
 
 namespace ArrayLang.Ir;
@@ -79,6 +80,9 @@ public static class IrParser
         public string Function { get; } = function;
 
         private Scope? Enclosing { get; } = enclosing;
+
+        /// <summary>1 for a top-level function, one more per enclosing function.</summary>
+        public int Depth { get; } = enclosing is null ? 1 : enclosing.Depth + 1;
 
         public void Define(Token at, Var v)
         {
@@ -173,9 +177,14 @@ public static class IrParser
         private (Function, Token) ParseFunc(Scope? enclosing)
         {
             if (!Peek.Is("func")) throw Expected(Peek, "'func' to start a function");
-            Next();
+            var funcTok = Next();
             var nameTok = ExpectName("a function name");
             var scope = new Scope(nameTok.Text, enclosing);
+            // Note [nesting depth]: refuse before recursing further, with the line.
+            if (scope.Depth > Nesting.MaxFunctionDepth)
+                throw Error(funcTok, $"sub-functions nest more than {Nesting.MaxFunctionDepth} levels deep here (the limit); flatten the nesting");
+            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                throw Error(funcTok, Nesting.StackExhausted($"parsing function {nameTok.Text} (nesting level {scope.Depth})").Message);
             Expect("(", $"after the function name '{nameTok.Text}'");
             var constMask = new List<bool>();
             var ps = CommaList(")", () =>
@@ -289,7 +298,7 @@ public static class IrParser
                 {
                     var key = ExpectName($"a parameter name of {prim.Name}");
                     Expect("=", $"after the parameter name '{key.Text}'");
-                    return new KeyValuePair<string, ParamValue>(key.Text, ParseValue());
+                    return new KeyValuePair<string, ParamValue>(key.Text, ParseValue(0));
                 }, "a parameter", allowEmpty: false);
             }
             if (!Peek.Is("("))
@@ -340,9 +349,13 @@ public static class IrParser
             return new Equation(outVars, prim, ps, inputs, subs, new SourceLocation(fileName, start.Line, start.Column));
         }
 
-        private ParamValue ParseValue()
+        /// <summary>Parses a parameter value nested <paramref name="depth"/> lists or tuples deep.</summary>
+        private ParamValue ParseValue(int depth)
         {
             var t = Next();
+            if (t.Kind == TokenKind.Punct && t.Text is "[" or "(" && depth >= Nesting.MaxParamDepth)
+                throw Error(t, $"a parameter value nests lists and tuples more than {Nesting.MaxParamDepth} levels deep here (the limit)");
+            ParamValue Item() => ParseValue(depth + 1);
             switch (t.Kind)
             {
                 case TokenKind.Int:
@@ -356,10 +369,10 @@ public static class IrParser
                 case TokenKind.Word when DTypes.TryParse(t.Text, out var d):
                     return new DTypeParam(d);
                 case TokenKind.Punct when t.Text == "[":
-                    return new ListParam(CommaList("]", ParseValue, "a list item").ToImmutableArray());
+                    return new ListParam(CommaList("]", Item, "a list item").ToImmutableArray());
                 case TokenKind.Punct when t.Text == "(":
                     if (Peek.Is(")")) throw Expected(Peek, "a value (a tuple has at least one item)");
-                    return new TupleParam(CommaList(")", ParseValue, "a tuple item", allowEmpty: false).ToImmutableArray());
+                    return new TupleParam(CommaList(")", Item, "a tuple item", allowEmpty: false).ToImmutableArray());
                 default:
                     throw Expected(t, "a parameter value (an integer, a float, true, false, a dtype, [..] or (..))");
             }

@@ -32,6 +32,7 @@ public static class IrPrinter
 
     private static void PrintFunction(StringBuilder sb, Function f, int indent, bool canonical)
     {
+        Nesting.EnsureStack($"printing function {f.Name}");
         var names = new Names(canonical);
         var pad = new string(' ', indent);
         // A name a front end chose may not be a valid IR name; print one that parses back.

@@ -30,10 +30,20 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     /// <summary>The size of dimension <paramref name="axis"/>.</summary>
     public int this[int axis] => _dims[axis];
 
-    /// <summary>The product of the dimensions (1 for a scalar), as a long so large batches don't overflow.</summary>
+    /// <summary>The product of the dimensions (1 for a scalar), as a long so large batches don't
+    /// overflow; a product beyond <see cref="long.MaxValue"/> (many huge dimensions) gives <see cref="long.MaxValue"/>.</summary>
     public long ElementCount
     {
-        get { long n = 1; foreach (var d in _dims) n *= d; return n; }
+        get
+        {
+            long n = 1;
+            foreach (var d in _dims)
+            {
+                if (d == 0) return 0;
+                n = n > long.MaxValue / d ? long.MaxValue : n * d;
+            }
+            return n;
+        }
     }
 
     /// <summary>The product of the dimensions as an int; throws if it does not fit.</summary>

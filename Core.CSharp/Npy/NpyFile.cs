@@ -33,6 +33,9 @@ public static class NpyFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>The longest header read, as NumPy's <c>np.load</c> (its <c>max_header_size</c>).</summary>
+    public const int MaxHeaderBytes = 10000;
+
     /// <summary>The descr strings this reader accepts and the dtype each maps to.</summary>
     public static readonly IReadOnlyDictionary<string, DType> SupportedDescrs = new Dictionary<string, DType>
     {
@@ -71,7 +74,8 @@ public static class NpyFile
         var lenBytes = new byte[lenSize];
         if (ReadFully(stream, lenBytes) < lenSize) throw new NpyException(name, "truncated: the file ends inside the header length");
         long headerLen = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(lenBytes) : BinaryPrimitives.ReadUInt32LittleEndian(lenBytes);
-        if (headerLen > 1 << 24) throw new NpyException(name, $"the header length {headerLen} is implausibly large; the file is corrupt");
+        if (headerLen > MaxHeaderBytes)
+            throw new NpyException(name, $"the header is {headerLen} bytes long; NumPy reads headers up to {MaxHeaderBytes} bytes (its max_header_size), so the file is corrupt or not meant for np.load");
         var headerBytes = new byte[headerLen];
         int hgot = ReadFully(stream, headerBytes);
         if (hgot < headerLen)
@@ -208,6 +212,17 @@ public static class NpyFile
 
     private static (string Descr, bool Fortran, long[] Shape) ParseHeader(string header, string name)
     {
+        // NumPy evaluates the header as a Python literal, which refuses a NUL anywhere and any
+        // character outside ASCII's printable ones and Python's whitespace (an NBSP, a vertical
+        // tab) outside a string; within a string such a character can only make a key or descr
+        // NumPy does not know. So any such character is an error here, wherever it is.
+        for (int i = 0; i < header.Length; i++)
+        {
+            char c = header[i];
+            if (c is >= ' ' and <= '~' || IsHeaderSpace(c)) continue;
+            throw new NpyException(name,
+                $"the header holds the character U+{(int)c:X4} at byte {i + 1}; a .npy header is printable ASCII text (NumPy rejects it too)");
+        }
         var p = new HeaderParser(header, name);
         var dict = p.ParseDict();
         var known = new[] { "descr", "fortran_order", "shape" };
@@ -229,6 +244,9 @@ public static class NpyFile
         return (descr, fortran, shape);
     }
 
+    /// <summary>Python's whitespace between tokens: space, tab, form feed and the line ends.</summary>
+    private static bool IsHeaderSpace(char c) => c is ' ' or '\t' or '\f' or '\n' or '\r';
+
     private static string Show(object? v) => v switch
     {
         null => "nothing",
@@ -249,7 +267,7 @@ public static class NpyFile
 
         private void SkipSpace()
         {
-            while (_pos < text.Length && char.IsWhiteSpace(text[_pos])) _pos++;
+            while (_pos < text.Length && IsHeaderSpace(text[_pos])) _pos++;
         }
 
         private char PeekChar() { SkipSpace(); return _pos < text.Length ? text[_pos] : '\0'; }

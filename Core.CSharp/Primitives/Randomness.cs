@@ -104,13 +104,13 @@ public static class Randomness
     }
 
     /// <summary>A type error unless every size in <paramref name="shape"/> is non-negative and the
-    /// element count fits an int.</summary>
+    /// element count fits one array (<see cref="TypeChecker.MaxElements"/>).</summary>
     public static void CheckShape(string prim, int[] shape, int[] keyBatch)
     {
         if (shape.Any(d => d < 0)) throw new TypeError($"{prim}: shape=[{string.Join(",", shape)}] has a negative size");
-        long n = 1;
-        foreach (var d in keyBatch.Concat(shape)) n *= d;
-        if (n > int.MaxValue) throw new TypeError($"{prim}: the result would have {n} elements, more than an array holds");
+        // The one size rule of every value (TypeChecker.MaxElements), checked here before the draw is typed.
+        var all = new Shape(keyBatch.Concat(shape));
+        if (TypeChecker.SizeProblem(all, $"{prim}: the result, of shape [{string.Join(",", all)}],") is { } tooLarge) throw new TypeError(tooLarge);
     }
 
     /// <summary>Calls <paramref name="each"/> for every key row of <paramref name="key"/> with its

@@ -13,6 +13,7 @@ public static class ReferenceEvaluator
     /// <summary>Evaluates <paramref name="f"/> on <paramref name="args"/> (one per parameter, const ones included).</summary>
     public static NDArray[] Evaluate(Function f, IReadOnlyList<NDArray> args)
     {
+        Nesting.EnsureStack($"evaluating function {f.Name}");
         CheckArguments(f, args);
         var env = new Dictionary<Var, NDArray>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < args.Count; i++) env[f.Params[i]] = args[i];

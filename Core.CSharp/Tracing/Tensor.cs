@@ -73,7 +73,7 @@ public sealed partial class Tensor
 
     /// <summary>This tensor's atom for use in <paramref name="ctx"/>, or an error if it belongs to another trace.</summary>
     internal Atom Operand(TraceContext ctx) => Context == ctx || ctx.IsNestedWith(Context) ? Atom
-        : throw new IrException($"a {Type} tensor from a trace that is not running was used here: {Trace.Escaped}");
+        : throw TraceException.Leaked("an operation", Type);
 
     // A number mixed with a tensor takes the tensor's dtype (IR.md: literals are typed by their position).
     internal static Literal MakeLiteral(TraceContext ctx, DType dtype, double value)

@@ -83,6 +83,7 @@ public static class Vmap
         BatchingRules rules, IReadOnlyList<int?> outAxes, bool forceNone)
     {
         string where = $"vmap of {f.Name}";
+        Nesting.EnsureStack(where);
         if (inAxesRaw.Count != f.Params.Length)
             throw new IrException($"{where}: in_axes has {inAxesRaw.Count} entries, but the function takes {f.Params.Length} argument(s) ({string.Join(", ", f.Params)})");
 

@@ -49,9 +49,13 @@ public sealed class NDArray
         _ => throw new ArgumentOutOfRangeException(nameof(d)),
     };
 
-    /// <summary>A zero-filled array.</summary>
-    public static NDArray Zeros(AVal type) =>
-        new(type.DType, type.Shape, Array.CreateInstance(ElementType(type.DType), type.Shape.ElementCount));
+    /// <summary>A zero-filled array; an <see cref="ArrayTooLargeException"/> when <paramref name="type"/>
+    /// has more elements than one .NET array holds.</summary>
+    public static NDArray Zeros(AVal type)
+    {
+        if (type.Shape.ElementCount > Array.MaxLength) throw new ArrayTooLargeException(type);
+        return new(type.DType, type.Shape, Array.CreateInstance(ElementType(type.DType), type.Shape.ElementCount));
+    }
 
     /// <summary>A zero-filled array.</summary>
     public static NDArray Zeros(DType dtype, params int[] dims) => Zeros(AVal.Of(dtype, dims));
@@ -160,4 +164,15 @@ public sealed class NDArray
         double[] d => d[i].ToString("R", CultureInfo.InvariantCulture),
         _ => "?",
     };
+}
+
+/// <summary>An array was asked for with more elements than one .NET array holds (<see cref="Array.MaxLength"/>).</summary>
+public sealed class ArrayTooLargeException : ArgumentException
+{
+    /// <summary>Creates the error for an array of <paramref name="type"/>.</summary>
+    public ArrayTooLargeException(AVal type)
+        : base(TypeChecker.SizeProblem(type.Shape, $"the array {type}") ?? $"the array {type} is too large") => Type = type;
+
+    /// <summary>The type asked for.</summary>
+    public AVal Type { get; }
 }

@@ -45,7 +45,7 @@ let tests =
         test "a tensor kept from a finished trace is an error" {
             let mutable leaked = None
             Trace.Function([ s32 ], fun args -> leaked <- Some args.[0]; ro [ args.[0] ]) |> ignore
-            Expect.throwsT<IrException> (fun () -> Trace.Function([ s32 ], fun args -> ro [ args.[0] + leaked.Value ]) |> ignore) "leaked"
+            Expect.throwsT<TraceException> (fun () -> Trace.Function([ s32 ], fun args -> ro [ args.[0] + leaked.Value ]) |> ignore) "leaked"
         }
         test "Tensor functions: reshape, transpose, slice, stack, concat, setAt, take, argmax, cumsum, where" {
             let f (x: Tensor) =

@@ -143,3 +143,55 @@ let tests =
             expectCheckError (Function("f", [ x ], [], [ z :> Atom ])) [ "returned value 1 (z) is not defined" ]
         }
     ]
+
+/// One size rule for every value (TypeChecker.MaxElements): whatever primitive makes it.
+[<Tests>]
+let sizeTests =
+    let big = "f32[65536,65536]"
+    let tooLarge = [ "4,294,967,296 elements"; "more than one array holds (2,147,483,591)"; "--chunk K" ]
+    testList "type checker sizes" [
+        test "a value over the array limit is rejected whichever primitive makes it" {
+            let cases =
+                [ "broadcast_in_dim", sprintf "y: %s = broadcast_in_dim[shape=[65536,65536], dims=[]](x)" big
+                  "iota", sprintf "y: %s = iota[shape=[65536,65536], dim=0, dtype=f32]()" big
+                  "dot_general", "a: f32[65536] = broadcast_in_dim[shape=[65536], dims=[]](x)\n  "
+                                 + sprintf "y: %s = dot_general[contract=([],[]), batch=([],[])](a, a)" big
+                  "concatenate", "a: f32[16384,65536] = broadcast_in_dim[shape=[16384,65536], dims=[]](x)\n  "
+                                 + sprintf "y: %s = concatenate[axis=0](a, a, a, a)" big
+                  "pad", "a: f32[1,65536] = broadcast_in_dim[shape=[1,65536], dims=[]](x)\n  "
+                         + sprintf "y: %s = pad[low=[0,0], high=[65535,0]](a, x)" big
+                  "random_uniform", "k: i32[2] = iota[shape=[2], dim=0, dtype=i32]()\n  "
+                                    + sprintf "y: %s = random_uniform[shape=[65536,65536], dtype=f32](k)" big ]
+            for prim, eqs in cases do
+                let text = sprintf "func f(x: f32[]) -> (%s) {\n  %s\n  return (y)\n}\n" big eqs
+                try
+                    parse text |> ignore
+                    failtestf "%s: a %s result was accepted" prim big
+                with
+                | :? TypeError as e -> for frag in tooLarge do Expect.stringContains e.Message frag prim
+        }
+        test "a scan whose stacked outputs exceed the limit is rejected at the scan" {
+            let text =
+                "func f(x: f32[65536]) -> (f32[65536]) {\n"
+                + sprintf "  c: f32[65536], ys: %s = scan[length=65536, reverse=false, consts=0, carries=1](x) {\n" big
+                + "    func body(c: f32[65536]) -> (f32[65536], f32[65536]) {\n      return (c, c)\n    }\n  }\n  return (c)\n}\n"
+            expectTypeError text ("t.ir:2:3" :: tooLarge)
+        }
+        test "a parameter over the limit is rejected" {
+            expectTypeError (sprintf "func f(x: %s) -> (f32[]) {\n  return (1.0)\n}\n" big) ("parameter x" :: tooLarge)
+        }
+        test "a shape whose element count overflows a long is rejected, not wrapped around" {
+            let dims = "2147483647,2147483647,2147483647"
+            let e = throwsAs<TypeError> (fun () -> parse (sprintf "func f(x: f32[%s]) -> (f32[]) {\n  return (1.0)\n}\n" dims) |> ignore) "huge"
+            Expect.stringContains e.Message "more than 9.2e18 elements" "saturated count"
+        }
+        test "the largest value an array holds is accepted" {
+            parse "func f(x: f32[]) -> (f32[2147483591]) {\n  y: f32[2147483591] = broadcast_in_dim[shape=[2147483591], dims=[]](x)\n  return (y)\n}\n"
+            |> ignore
+        }
+        test "NDArray.Zeros of a shape over the limit is an ArgumentException that says why" {
+            let e = throwsAs<ArrayLang.Values.ArrayTooLargeException> (fun () -> ArrayLang.Values.NDArray.Zeros(DType.F32, 65536, 65536) |> ignore) "zeros"
+            Expect.isTrue (box e :? ArgumentException) "an ArgumentException"
+            for frag in tooLarge do Expect.stringContains e.Message frag "message"
+        }
+    ]

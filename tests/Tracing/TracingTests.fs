@@ -66,4 +66,21 @@ let tests =
             let e = raises<IrException> (fun () -> Tensor.Iota([| 3 |]) |> ignore)
             Expect.stringContains e.Message "Trace.Function" "what to do"
         }
+        test "a tensor kept from a finished trace and used outside any trace is a located error" {
+            let mutable kept = None
+            Trace.Function((fun (x: Tensor) -> kept <- Some x; x), AVal.Of(DType.F32, 3)) |> ignore
+            let t = kept.Value
+            let uses : (string * (unit -> Tensor)) list =
+                [ "t + 1.0", (fun () -> t + 1.0)
+                  "t * t", (fun () -> t * t)
+                  "sin t", (fun () -> sin t)
+                  "t + an array", (fun () -> t + NDArray.Of([| 1.0f; 2.0f; 3.0f |], 3))
+                  "-t", (fun () -> -t) ]
+            for what, useIt in uses do
+                let e = raises<TraceException> (fun () -> useIt () |> ignore)
+                Expect.stringContains e.Message "a trace that has finished" what
+                match e.Location with
+                | null -> failtestf "%s: no location in %s" what e.Message
+                | loc -> Expect.stringEnds loc.File "TracingTests.fs" (sprintf "%s: the user's file" what)
+        }
     ]

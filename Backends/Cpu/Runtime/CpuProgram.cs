@@ -66,7 +66,7 @@ internal sealed class CpuProgram
         long arenaBytes = lowered.Plan.ArenaBytes;
         byte[]? arena = null;
         if (arenaBytes > Array.MaxLength)
-            throw new InsufficientMemoryException(
+            throw new ArrayLang.Ir.ResourceLimitException(
                 $"function {lowered.Source.Name}: its intermediates need {arenaBytes:N0} bytes at once, more than one array holds " +
                 $"({Array.MaxLength:N0}); run it in chunks (Vmap.Chunked, or arraylang run --chunk K / --memory-budget BYTES)");
         if (arenaBytes > 0) arena = _arenas!.Rent();
