@@ -63,7 +63,8 @@ internal readonly struct F32x4 : IF32Lanes<F32x4>, IWidensToF64<F32x4, F64x2>
     public static F32x4 Lookup16(Vector512<float> table, F32x4 index)
     {
         if (Avx512F.IsSupported) return new(Avx512F.PermuteVar16x32(table, I(index).ToVector256Unsafe().ToVector512Unsafe()).GetLower().GetLower());
-        return new(LaneTables.Lookup(table, I(index)));
+        if (Ssse3.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported) return new(LaneTables.Lookup(table, I(index)));
+        return new(LaneTables.LookupByLane(table, I(index)));
     }
 
     [MethodImpl(AggressiveInlining)]
