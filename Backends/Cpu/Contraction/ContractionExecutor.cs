@@ -54,6 +54,10 @@ internal sealed class ContractionExecutor : KernelExecutor
         _lhsCanonical = Canonical(_lb, _lf, _lc, (long)_m * _kDim, _kDim, 1);
         _rhsCanonical = Canonical(_rb, _rc, _rf, (long)_kDim * _n, _n, 1);
         _rowsPerItem = Math.Max(1, TileProgram.LaneElements / Math.Max(1, _n));
+        // Whole micro-kernel blocks per item where there are enough rows (Note [gemm]): an item's
+        // last partial block would run one row at a time.
+        int mr = Gemm<float>.Mr;
+        if (_rowsPerItem >= mr && _m > _rowsPerItem) _rowsPerItem -= _rowsPerItem % mr;
 
         var dims = k.Domain.Select(x => (long)x).ToArray();
         _inputs = k.Inputs.Select(i =>

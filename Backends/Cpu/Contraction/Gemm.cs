@@ -68,6 +68,9 @@ internal static class Gemm<T> where T : unmanaged, IFloatingPointIeee754<T>
         else RowsAt<Lanes128<T>>(a, packedB, c, rows, k, n);
     }
 
+    /// <summary>Rows of C per micro-kernel call at the width the machine runs.</summary>
+    public static int Mr => VectorWidth.Bits == 512 ? 8 : 6;
+
     /// <summary>Rows of C per micro-kernel call at the width of <typeparamref name="TV"/>.</summary>
     private static int MrOf<TV>() where TV : struct, IVectorLanes<TV, T> => TV.Count * Unsafe.SizeOf<T>() == 64 ? 8 : 6;
 
