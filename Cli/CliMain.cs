@@ -1,6 +1,6 @@
 using ArrayLang.Ir;
 using ArrayLang.Npy;
-using ArrayLang.Backends.Cpu;
+using ArrayLang.Backends;
 using ArrayLang.Compile;
 using ArrayLang.Reference;
 using ArrayLang.Transforms;
@@ -20,15 +20,17 @@ public static class CliMain
     /// <summary>The batch size <c>vmap</c> uses when <c>--batch-size</c> is not given.</summary>
     public const int DefaultBatchSize = 8;
 
-    /// <summary>The backends <c>--backend</c> accepts, by name; the first is the default.</summary>
-    public static readonly IReadOnlyDictionary<string, IBackend> BackendsByName = new Dictionary<string, IBackend>
-    {
-        ["cpu"] = CpuBackend.Instance,
-        ["reference"] = ReferenceBackend.Instance,
-    };
+    /// <summary>The backends <c>--backend</c> accepts, from the backend catalog; the first (<c>cpu</c>) is the default.</summary>
+    public static IReadOnlyList<string> Backends => BackendCatalog.All.Select(p => p.Name).ToList();
 
-    /// <summary>The backends <c>--backend</c> accepts (<c>cpu</c>, the default, and <c>reference</c>).</summary>
-    public static readonly IReadOnlyList<string> Backends = ["cpu", "reference"];
+    /// <summary>The backend named <paramref name="name"/> (the default when null), compiling with <paramref name="options"/>; a usage error when unknown or unable to run here.</summary>
+    public static IBackend BackendFor(string? name, CompileOptions options)
+    {
+        var provider = name is null ? BackendCatalog.All[0] : BackendCatalog.Find(name)
+            ?? throw new UsageException($"unknown backend '{name}'; available backends: {string.Join(", ", Backends)}");
+        if (provider.Unavailable is { } why) throw new UsageException($"backend '{provider.Name}' cannot run here: {why}");
+        return provider.Create(options);
+    }
 
     /// <summary>The usage text printed by <c>help</c>, <c>--help</c> and after a usage error.</summary>
     public const string Usage = """
@@ -46,7 +48,10 @@ public static class CliMain
                                      parameter, const ones included) and write one .npy per result
                                      (without --out the results are printed)
                 [--backend NAME]       the backend: cpu (the default: fused SIMD kernels on every
-                                       core) or reference (the scalar evaluator, the oracle)
+                                       core), opencl, cuda, or reference (the scalar evaluator, the oracle)
+                [--contract]           let the compiler fuse a float a*b+c into one fused
+                                       multiply-add (faster; rounds once, so results may differ
+                                       from the reference in the last bit; off by default)
                 [--entry NAME]         the function to run (default: the first in the file)
                 [--vmap AXES]...       run the function vmapped; the batch size of each level is
                                        inferred from the inputs
@@ -177,8 +182,7 @@ public static class CliMain
 
     private static int RunCommand(CliOptions o, TextWriter stdout)
     {
-        if (o.Backend is { } backend && !Backends.Contains(backend))
-            throw new UsageException($"unknown backend '{backend}'; available backends: {string.Join(", ", Backends)}");
+        var backendToRun = BackendFor(o.Backend, CompileOptions.Default with { ContractFloat = o.Contract });
         if (o.BatchSize is not null)
             throw new UsageException("run infers the batch size from its inputs; --batch-size is for the vmap command");
         if (o.Inputs is null) throw new UsageException("run needs --in with one .npy file per parameter");
@@ -212,7 +216,7 @@ public static class CliMain
 
         var args = new NDArray[inputs.Count];
         for (int i = 0; i < inputs.Count; i++) args[order[i]] = inputs[i];
-        var results = BackendsByName[o.Backend ?? Backends[0]].Compile(g).Run(args);
+        var results = backendToRun.Compile(g).Run(args);
         for (int j = 0; j < results.Length; j++)
         {
             if (o.Outputs is { } paths)
@@ -354,6 +358,7 @@ internal sealed class CliOptions
     public string? Entry { get; private set; }
     public int? BatchSize { get; private set; }
     public bool Canonical { get; private set; }
+    public bool Contract { get; private set; }
     public int? Chunk { get; private set; }
     public long? MemoryBudget { get; private set; }
 
@@ -361,7 +366,7 @@ internal sealed class CliOptions
     {
         ["check"] = ["--entry"],
         ["print"] = ["--entry", "--canonical"],
-        ["run"] = ["--in", "--out", "--backend", "--entry", "--vmap", "--out-axes", "--batch-size", "--chunk", "--memory-budget"],
+        ["run"] = ["--in", "--out", "--backend", "--contract", "--entry", "--vmap", "--out-axes", "--batch-size", "--chunk", "--memory-budget"],
         ["vmap"] = ["--vmap", "--out-axes", "--batch-size", "--entry"],
     };
 
@@ -409,6 +414,7 @@ internal sealed class CliOptions
                 case "--backend": Once(a, o.Backend); o.Backend = One(a); break;
                 case "--entry": Once(a, o.Entry); o.Entry = One(a); break;
                 case "--canonical": o.Canonical = true; break;
+                case "--contract": o.Contract = true; break;
                 case "--chunk":
                     if (o.Chunk is not null) throw new UsageException("--chunk is given twice");
                     var ck = One(a);

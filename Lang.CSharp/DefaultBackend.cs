@@ -12,10 +12,13 @@ namespace ArrayLang.CSharp;
 /// </summary>
 public static class DefaultBackend
 {
-    private static readonly CpuBackend OpByOp = new(new CpuOptions { Fuse = false });
+    private static readonly CpuBackend OpByOp = new(new CompileOptions { Fuse = false });
 
     /// <summary>The backend <c>jit</c> compiles for when none is given.</summary>
     public static IBackend Instance => CpuBackend.Instance;
+
+    /// <summary>The default backend compiling with <paramref name="options"/> (e.g. <c>new CompileOptions { ContractFloat = true }</c>).</summary>
+    public static IBackend WithOptions(CompileOptions options) => CpuBackendProvider.Instance.Create(options);
 
     /// <summary>The backend that runs transformed functions called without <c>jit</c> (op by op).</summary>
     public static IBackend Eager => OpByOp;

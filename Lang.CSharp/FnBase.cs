@@ -49,6 +49,13 @@ public abstract class FnBase<TSelf> where TSelf : FnBase<TSelf>
     /// running op by op; the compiled function is cached per argument types.</summary>
     public TSelf Jit(IBackend? backend = null) => With(Core.With(backend: backend ?? DefaultBackend.Instance));
 
+    /// <summary>
+    /// Compiles for the default backend with <paramref name="options"/>, e.g.
+    /// <c>.Jit(new CompileOptions { ContractFloat = true })</c> to allow fused multiply-adds
+    /// (faster; results may then differ from the reference in the last bit).
+    /// </summary>
+    public TSelf Jit(CompileOptions options) => Jit(DefaultBackend.WithOptions(options));
+
     /// <summary>The IR of this function (transforms applied) for arguments of the given types; its
     /// <c>ToString()</c> is the IR text.</summary>
     public Function Lower(params AVal[] argumentTypes) => Core.Lower(argumentTypes);

@@ -201,6 +201,11 @@ module Transforms =
         let fParams, _ = Dynamic.signature fType n
         Engine.make typeof<'c -> 'd> n fParams (Dynamic.parameterNames f n) (Some backend) "jit" (Dynamic.apply f) :?> ('c -> 'd)
 
+    /// <summary>jit on the default backend compiling with <paramref name="options"/>, e.g.
+    /// <c>jitWithOptions (CompileOptions(ContractFloat = true)) (vmap f)</c> to allow fused
+    /// multiply-adds (faster; results may then differ from the reference in the last bit).</summary>
+    let jitWithOptions (options: CompileOptions) (f: 'a -> 'b) : 'c -> 'd = jitWith (DefaultBackend.WithOptions options) f
+
     /// <summary>jit on the default backend (<c>DefaultBackend.Instance</c>).</summary>
     /// <example><code>
     /// let fast : NDArray -&gt; NDArray -&gt; NDArray = jit (vmap perExample)

@@ -193,7 +193,7 @@ let tests =
                     expectUsage [ "run"; p; "--in"; xi; x ] [ "parameter x should be f32[3]"; "found i32[3]" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--out"; r ] [ "returns 2 result(s)"; "1 --out file(s)" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--frobnicate" ] [ "unknown option '--frobnicate'" ]
-                    expectUsage [ "run"; p; "--in"; x; x; "--backend"; "cuda" ] [ "unknown backend 'cuda'"; "available backends: cpu, reference" ]
+                    expectUsage [ "run"; p; "--in"; x; x; "--backend"; "nosuch" ] [ "unknown backend 'nosuch'"; "available backends: cpu" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "0" ] [ "--vmap 0 gives 1 axis entry"; "takes 2 argument(s)" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "0,zero" ] [ "'zero' is neither an axis" ]
                     expectUsage [ "run"; p; "--in"; x; x; "--vmap"; "1,none" ] [ "axis 1 is out of range for input 1" ]

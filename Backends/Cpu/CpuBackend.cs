@@ -1,6 +1,5 @@
 using ArrayLang.Backends.Cpu.Runtime;
 using ArrayLang.Compile;
-using ArrayLang.Compile.Passes;
 using ArrayLang.Compile.Lowering;
 using ArrayLang.Ir;
 using ArrayLang.Primitives;
@@ -9,15 +8,9 @@ using ArrayLang.Values;
 
 namespace ArrayLang.Backends.Cpu;
 
-/// <summary>Options of the CPU backend.</summary>
+/// <summary>Options of the CPU backend itself; how functions are lowered is <see cref="CompileOptions"/>.</summary>
 public sealed record CpuOptions
 {
-    /// <summary>
-    /// Fuse kernels (elementwise chains with their views and reductions, contraction epilogues,
-    /// in-kernel scan loops). False runs one kernel per equation: BENCH.md's op-by-op "vmap" method.
-    /// </summary>
-    public bool Fuse { get; init; } = true;
-
     /// <summary>The most threads a kernel uses (default: every core). Results do not depend on it (Note [fixed partition]).</summary>
     public int MaxThreads { get; init; } = Environment.ProcessorCount;
 
@@ -28,51 +21,51 @@ public sealed record CpuOptions
     /// </summary>
     public bool RegisterKernels { get; init; } = true;
 
-    /// <summary>
-    /// The passes run on a function before lowering: the standard pipeline (DCE, CSE, simplify,
-    /// DCE) unless another is given, e.g. <c>Pipeline.StandardWith(new SimplifyOptions { FactorReductions = false })</c>
-    /// for W4's chunked vmap, or an empty pipeline to lower a function exactly as written.
-    /// </summary>
-    public Pipeline Passes { get; init; } = Pipeline.Standard;
+    /// <summary>Taken from the lowered program being compiled (<see cref="LoweringOptions.ContractFloat"/>), not set by users.</summary>
+    internal bool ContractFloat { get; init; }
 }
 
 /// <summary>
-/// The CPU backend: lowers a function to fused kernels (<see cref="Lowering"/>) and runs them
-/// over SIMD tiles on all cores. <see cref="Instance"/> fuses; <c>new CpuBackend(new CpuOptions { Fuse = false })</c>
-/// runs op by op.
+/// The CPU backend: runs the <see cref="LoweredProgram"/> that <see cref="Compiler.Lower"/> makes over
+/// SIMD tiles on all cores. <see cref="Instance"/> compiles with the default options;
+/// <c>new CpuBackend(new CompileOptions { Fuse = false })</c> runs op by op.
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
-    /// <summary>The default CPU backend: fusion on, every core.</summary>
-    public static readonly CpuBackend Instance = new(new CpuOptions());
+    /// <summary>The default CPU backend: standard passes, fusion on, every core.</summary>
+    public static readonly CpuBackend Instance = new(CompileOptions.Default, new CpuOptions());
 
-    /// <summary>Creates a CPU backend with the given options.</summary>
-    public CpuBackend(CpuOptions options)
+    /// <summary>Creates a CPU backend that compiles with <paramref name="compile"/> and runs with <paramref name="cpu"/>.</summary>
+    public CpuBackend(CompileOptions compile, CpuOptions cpu)
     {
-        Options = options;
-        Name = "cpu" + (options.Fuse ? "" : "/nofusion") +
-            (options.Passes.ToString() == Pipeline.Standard.ToString() ? "" : "/" + options.Passes) +
-            (options.MaxThreads == Environment.ProcessorCount ? "" : $"/threads={options.MaxThreads}") +
-            (options.RegisterKernels ? "" : "/tiles");
+        CompileOptions = compile;
+        Options = cpu;
+        Name = "cpu" + compile.NameSuffix +
+            (cpu.MaxThreads == Environment.ProcessorCount ? "" : $"/threads={cpu.MaxThreads}") +
+            (cpu.RegisterKernels ? "" : "/tiles");
     }
 
-    /// <summary>This backend's options.</summary>
+    /// <summary>Creates a CPU backend with the given compile options and the default CPU options.</summary>
+    public CpuBackend(CompileOptions compile) : this(compile, new CpuOptions()) { }
+
+    /// <summary>Creates a CPU backend with the default compile options and the given CPU options.</summary>
+    public CpuBackend(CpuOptions cpu) : this(CompileOptions.Default, cpu) { }
+
+    /// <summary>How this backend lowers functions.</summary>
+    public CompileOptions CompileOptions { get; }
+
+    /// <summary>This backend's own options.</summary>
     public CpuOptions Options { get; }
 
     /// <summary>
     /// <c>cpu</c> for the default configuration; otherwise the configuration follows, e.g.
-    /// <c>cpu/nofusion</c> or <c>cpu/[dce, cse, simplify(no-factoring), dce]</c>, so that the jit cache
-    /// (keyed by backend name) never shares an executable between configurations.
+    /// <c>cpu/nofusion</c>, <c>cpu/contract</c> or <c>cpu/[dce, cse, simplify(no-factoring), dce]</c>, so that
+    /// the jit cache (keyed by backend name) never shares an executable between configurations.
     /// </summary>
     public string Name { get; }
 
     /// <summary>The lowered program this backend would run for <paramref name="function"/> (after its passes).</summary>
-    public LoweredProgram Lower(Function function)
-    {
-        TypeChecker.Check(function);
-        var optimized = Options.Passes.Run(function);
-        return Lowering.Lower(optimized, new LoweringOptions { Fuse = Options.Fuse });
-    }
+    public LoweredProgram Lower(Function function) => Compiler.Lower(function, CompileOptions);
 
     /// <summary>Whether the op table has a routine for <paramref name="primitive"/> on <paramref name="operand"/> giving <paramref name="result"/>.</summary>
     public static bool HasRoutine(Primitive primitive, DType operand, DType result) =>
@@ -82,7 +75,27 @@ public sealed class CpuBackend : IBackend
     public static bool HasPrimitiveKernel(Primitive primitive) => Primitives.PrimitiveExecutors.Table.ContainsKey(primitive.Name);
 
     /// <inheritdoc />
-    public IExecutable Compile(Function function) => new CpuExecutable(this, new CpuProgram(Lower(function), Options));
+    public IExecutable Compile(Function function) => Compile(Lower(function));
+
+    /// <summary>Compiles an already lowered program.</summary>
+    public CpuExecutable Compile(LoweredProgram program) => new(this, new CpuProgram(program, Options));
+}
+
+/// <summary>The CPU backend in the catalog: always available.</summary>
+public sealed class CpuBackendProvider : IBackendProvider
+{
+    /// <summary>The one instance.</summary>
+    public static readonly CpuBackendProvider Instance = new();
+    private CpuBackendProvider() { }
+
+    /// <inheritdoc />
+    public string Name => "cpu";
+
+    /// <inheritdoc />
+    public string? Unavailable => null;
+
+    /// <inheritdoc />
+    public IBackend Create(CompileOptions options) => options == CompileOptions.Default ? CpuBackend.Instance : new CpuBackend(options);
 }
 
 /// <summary>A function compiled for the CPU. Thread-safe: each call has its own buffers and arena.</summary>

@@ -27,8 +27,8 @@ public enum CompileMode
 /// </summary>
 public static class BenchBackends
 {
-    private static readonly CpuBackend CpuNoFusion = new(new CpuOptions { Fuse = false });
-    private static readonly CpuBackend CpuNoFactoring = new(new CpuOptions
+    private static readonly CpuBackend CpuNoFusion = new(new CompileOptions { Fuse = false });
+    private static readonly CpuBackend CpuNoFactoring = new(new CompileOptions
     {
         Passes = Pipeline.StandardWith(SimplifyOptions.Default with { FactorReductions = false }),
     });

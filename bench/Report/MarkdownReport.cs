@@ -20,7 +20,7 @@ public static class MarkdownReport
         sb.AppendLine(Inv, $"- **Machine**: {run.Machine}. It is shared with other jobs: the 1-minute load average was {run.LoadBefore} at the start and {run.LoadAfter} at the end (2 cores), so times are noisy.");
         sb.AppendLine(Inv, $"- **Backends**: {string.Join(", ", rows.Select(r => r.Backend).Where(b => b != Methods.BaselineBackend).Distinct().Select(b => $"`{b}`"))}; `baseline` rows are the hand-written C# (TensorPrimitives, hand-fused `Vector512`), both on all cores.");
         if (rows.Any(r => r.Backend == "cpu"))
-            sb.AppendLine("- **`cpu`** is `ArrayLang.Backends.Cpu.CpuBackend`: `jit(vmap)` and `loop` use `CpuBackend.Instance` (standard passes, fusion, all cores); `vmap` uses `CpuOptions { Fuse = false }` (one kernel per equation after the same passes); `chunked-vmap` uses the standard passes with the simplifier's factoring off.");
+            sb.AppendLine("- **`cpu`** is `ArrayLang.Backends.Cpu.CpuBackend`: `jit(vmap)` and `loop` use `CpuBackend.Instance` (standard passes, fusion, all cores); `vmap` uses `CompileOptions { Fuse = false }` (one kernel per equation after the same passes); `chunked-vmap` uses the standard passes with the simplifier's factoring off.");
         if (rows.Any(r => r.Backend == "reference"))
             sb.AppendLine("- **`reference`** is the reference evaluator (scalar, one primitive at a time, no passes): its `vmap` and `jit(vmap)` are the same executable (their difference is noise), and where one run over the full batch would take too long its rows are measured on a prefix of the batch and scaled linearly to B (marked *). It shows what vmap costs without a compiler.");
         if (rows.Any(r => r.Backend == ReferenceWithPasses.Label))

@@ -90,7 +90,7 @@ let tests =
                     | _ -> () ]
             Expect.equal problems [] "oblivious (unannotated) reference types"
             // and the annotations say what the API means
-            let jit = typeof<Fn1>.GetMethod("Jit")
+            let jit = typeof<Fn1>.GetMethod("Jit", [| typeof<ArrayLang.Compile.IBackend> |])
             Expect.equal (context.Create(jit.GetParameters().[0]).WriteState) NullabilityState.Nullable "Jit(IBackend? backend)"
             let invoke = typeof<Fn1>.GetMethod("Invoke", [| typeof<ArrayLang.Values.NDArray> |])
             Expect.equal (context.Create(invoke.GetParameters().[0]).WriteState) NullabilityState.NotNull "Invoke(NDArray x)"

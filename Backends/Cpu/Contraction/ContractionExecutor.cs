@@ -68,7 +68,7 @@ internal sealed class ContractionExecutor : KernelExecutor
         }).ToArray();
         int lanes = _inputs.Length;
         _epilogue = new TileProgram(k.Inputs.Select(i => buffers[i.Buffer].Type.DType).ToList(), _dtype, k.Instructions,
-            k.Outputs.Select(o => o.Source), lanes, options.RegisterKernels);
+            k.Outputs.Select(o => o.Source), lanes, options.RegisterKernels, options.ContractFloat);
         var direct = new HashSet<int>();
         _outputs = k.Outputs.Select(o => (o.Buffer, _epilogue.SlotOf(o.Source),
             o.Source.Kind == OperandKind.Value && direct.Add(o.Source.Index), buffers[o.Buffer].Type.DType.SizeInBytes())).ToArray();

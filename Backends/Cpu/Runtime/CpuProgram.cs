@@ -22,6 +22,7 @@ internal sealed class CpuProgram
     public CpuProgram(LoweredProgram lowered, CpuOptions options)
     {
         Lowered = lowered;
+        options = options with { ContractFloat = lowered.Options.ContractFloat };
         var buffers = lowered.Buffers;
         _template = new BufferRef[buffers.Length];
         foreach (var b in lowered.Constants)

@@ -54,7 +54,7 @@ internal sealed class ElementwiseExecutor : KernelExecutor
             return new Input(i.Buffer, s, s.IsDense, s.IsDense ? -1 : lanes++, size);
         }).ToArray();
         _program = new TileProgram(k.Inputs.Select(i => buffers[i.Buffer].Type.DType).ToList(), null, k.Instructions,
-            k.Outputs.Select(o => o.Source).Concat(k.Reductions.Select(r => r.Source)), lanes, options.RegisterKernels);
+            k.Outputs.Select(o => o.Source).Concat(k.Reductions.Select(r => r.Source)), lanes, options.RegisterKernels, options.ContractFloat);
 
         var direct = new HashSet<int>();
         _outputs = k.Outputs.Select(o =>

@@ -5,6 +5,7 @@ using System.Runtime.Intrinsics;
 using ArrayLang.Backends.Cpu.Ops;
 using ArrayLang.Backends.Cpu.Runtime;
 using ArrayLang.Compile.Lowering;
+using ArrayLang.Compile.Lowering.Analysis;
 using ArrayLang.Ir;
 
 namespace ArrayLang.Backends.Cpu.Tiles;

@@ -65,7 +65,7 @@ internal sealed class ScanExecutor : KernelExecutor
         _size = _dtype.Select(d => d.SizeInBytes()).ToArray();
         // Lanes: one per operand (uniform fills and carries), plus a second set for the next carries.
         int reserved = k.Operands.Length + _carries;
-        _program = new TileProgram(_dtype, null, k.Instructions, k.BodyResults, reserved, options.RegisterKernels);
+        _program = new TileProgram(_dtype, null, k.Instructions, k.BodyResults, reserved, options.RegisterKernels, options.ContractFloat);
         _resultSlot = k.BodyResults.Select(_program.SlotOf).ToArray();
         // A carry whose new value is an instruction's own result is written straight into the next
         // carries' lane (no copy per step); a carry that repeats another's result or an operand is copied.

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using ArrayLang.Backends.Cpu.Ops;
 using ArrayLang.Backends.Cpu.Runtime;
 using ArrayLang.Compile.Lowering;
+using ArrayLang.Compile.Lowering.Analysis;
 using ArrayLang.Ir;
 
 namespace ArrayLang.Backends.Cpu.Tiles;
@@ -20,9 +21,10 @@ namespace ArrayLang.Backends.Cpu.Tiles;
 /// a routine converting between sizes cannot overwrite what it has yet to read), and a result
 /// that is a dense kernel output is pointed straight at the output buffer.
 ///
-/// Note [fused multiply-add]: a float <c>mul</c> whose only use is an <c>add</c> runs as one fused
-/// multiply-add at the add, which IR.md allows (one rounding instead of two), saving a pass over
-/// the tile; liveness counts the mul's operands as used at the add. Scratch lanes hold
+/// Note [fused multiply-add]: when the program was compiled with float contraction
+/// (<c>CompileOptions.ContractFloat</c>, off by default: Note [float contraction]), a float <c>mul</c>
+/// whose only use is an <c>add</c> runs as one fused multiply-add at the add (one rounding instead
+/// of two), saving a pass over the tile; liveness counts the mul's operands as used at the add. Scratch lanes hold
 /// <see cref="LaneElements"/> elements of 8 bytes, so a tile's working set stays in L1/L2.
 /// </remarks>
 internal sealed class TileProgram
@@ -53,8 +55,9 @@ internal sealed class TileProgram
     /// <param name="results">Operands that must stay valid until the tile is done (the outputs' sources).</param>
     /// <param name="reservedLanes">Scratch lanes <c>0 .. reservedLanes-1</c> left to the executor (for gathered inputs).</param>
     /// <param name="registerKernels">Whether to compile the program into one register loop where it can (Note [register kernels]).</param>
+    /// <param name="contractFloat">Whether a float mul feeding only an add runs as a fused multiply-add (Note [float contraction]).</param>
     public TileProgram(IReadOnlyList<DType> inputDTypes, DType? productDType, IReadOnlyList<ScalarInstruction> instructions,
-        IEnumerable<OperandRef> results, int reservedLanes, bool registerKernels)
+        IEnumerable<OperandRef> results, int reservedLanes, bool registerKernels, bool contractFloat)
     {
         var resultRefs = results.ToList();
         InputCount = inputDTypes.Count;
@@ -95,9 +98,9 @@ internal sealed class TileProgram
         };
         _slotOf = Slot;
 
-        // Note [fused multiply-add]: a float mul whose only use is an add becomes one fused
-        // multiply-add at the add (IR.md allows the contraction); the mul itself does not run.
-        var fmaOf = FusedMultiplyAdds(instructions, resultRefs);
+        // Note [fused multiply-add]: with float contraction on, a float mul whose only use is an add
+        // becomes one fused multiply-add at the add; the mul itself does not run.
+        var fmaOf = contractFloat ? FloatContraction.Pairs(instructions, resultRefs) : [];
         var skipped = new HashSet<int>(fmaOf.Values);
         IReadOnlyList<OperandRef> Effective(int j)
         {
@@ -189,32 +192,6 @@ internal sealed class TileProgram
 
     /// <summary>Whether the program runs as one compiled register loop (Note [register kernels]) rather than instruction by instruction.</summary>
     public bool IsRegisterKernel => _register is not null;
-
-    /// <summary>For each float add fed by a mul that nothing else uses: the add's index and the mul's.</summary>
-    private static Dictionary<int, int> FusedMultiplyAdds(IReadOnlyList<ScalarInstruction> instructions, IReadOnlyList<OperandRef> results)
-    {
-        var uses = new int[instructions.Count];
-        foreach (var ins in instructions)
-            foreach (var o in ins.Operands)
-                if (o.Kind == OperandKind.Value) uses[o.Index]++;
-        foreach (var r in results)
-            if (r.Kind == OperandKind.Value) uses[r.Index] += 2;
-        var fused = new Dictionary<int, int>();
-        for (int j = 0; j < instructions.Count; j++)
-        {
-            var add = instructions[j];
-            if (add.Primitive != ArrayLang.Primitives.Elementwise.Add || !add.DType.IsFloat() || add.Operands[0] == add.Operands[1]) continue;
-            foreach (var o in add.Operands)
-            {
-                if (o.Kind != OperandKind.Value || uses[o.Index] != 1) continue;
-                var mul = instructions[o.Index];
-                if (mul.Primitive != ArrayLang.Primitives.Elementwise.Mul || mul.DType != add.DType || fused.ContainsValue(o.Index)) continue;
-                fused[j] = o.Index;
-                break;
-            }
-        }
-        return fused;
-    }
 
     private readonly int[] _slotSize;
     private readonly Func<OperandRef, int> _slotOf;

@@ -33,8 +33,8 @@ internal sealed class WhileExecutor : KernelExecutor
         _dtype = k.Operands.Select(o => buffers[o.Buffer].Type.DType).ToArray();
         _size = _dtype.Select(d => d.SizeInBytes()).ToArray();
         // Body scratch: one lane per operand, then the next carries; the predicate reads the same slots.
-        _body = new TileProgram(_dtype, null, k.BodyInstructions, k.BodyResults, k.Operands.Length + _carries, options.RegisterKernels);
-        _cond = new TileProgram(_dtype, null, k.CondInstructions, [k.Active], 0, options.RegisterKernels);
+        _body = new TileProgram(_dtype, null, k.BodyInstructions, k.BodyResults, k.Operands.Length + _carries, options.RegisterKernels, options.ContractFloat);
+        _cond = new TileProgram(_dtype, null, k.CondInstructions, [k.Active], 0, options.RegisterKernels, options.ContractFloat);
         _activeSlot = _cond.SlotOf(k.Active);
         _resultSlot = k.BodyResults.Select(_body.SlotOf).ToArray();
         var laneDims = k.LaneShape.Select(d => (long)d).ToArray();

@@ -9,7 +9,7 @@ namespace ArrayLang.Compile.Lowering;
 /// <remarks>
 /// Note [buffer plan]: an intermediate is live from the kernel that writes it to the last kernel
 /// that reads it. Two intermediates whose live ranges do not overlap may share bytes. Buffers are
-/// placed largest first at the lowest 64-byte aligned offset that overlaps no already placed
+/// placed largest first at the lowest aligned offset (<see cref="LoweringOptions.Alignment"/>, 64 bytes by default) that overlaps no already placed
 /// buffer with an overlapping live range (the greedy-by-size strategy of TFLite's arena planner).
 /// A kernel never writes a buffer it reads, so reuse is safe at kernel granularity. The peak
 /// adds the outputs (allocated per call) and, for control flow, the largest sub-program's peak plus
@@ -23,15 +23,14 @@ namespace ArrayLang.Compile.Lowering;
 public sealed record BufferPlan(ImmutableArray<long> Offsets, long ArenaBytes, long IntermediateBytes, long OutputBytes,
     long TransientBytes)
 {
-    /// <summary>Alignment of every buffer in the arena.</summary>
-    public const int Alignment = 64;
-
     /// <summary>The memory a call allocates at its peak: arena, outputs and the largest transient need.</summary>
     public long PeakBytes => ArenaBytes + OutputBytes + TransientBytes;
 
     /// <summary>Plans <paramref name="buffers"/> for <paramref name="kernels"/> run in order.</summary>
-    public static BufferPlan Build(IReadOnlyList<BufferInfo> buffers, IReadOnlyList<Kernel> kernels)
+    public static BufferPlan Build(IReadOnlyList<BufferInfo> buffers, IReadOnlyList<Kernel> kernels, int alignment = 64)
     {
+        if (alignment < 1 || (alignment & (alignment - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(alignment), alignment, "the alignment must be a power of two");
         int n = buffers.Count;
         var first = Enumerable.Repeat(int.MaxValue, n).ToArray();
         var last = Enumerable.Repeat(-1, n).ToArray();
@@ -48,7 +47,7 @@ public sealed record BufferPlan(ImmutableArray<long> Offsets, long ArenaBytes, l
             .OrderByDescending(b => b.Bytes).ThenBy(b => b.Id).ToList();
         foreach (var b in order)
         {
-            long size = Align(b.Bytes);
+            long size = (b.Bytes + alignment - 1) / alignment * alignment;
             total += size;
             int f = first[b.Id] == int.MaxValue ? 0 : first[b.Id], l = Math.Max(last[b.Id], f);
             var conflicts = placed.Where(p => p.First <= l && f <= p.Last).OrderBy(p => p.Offset).ToList();
@@ -74,6 +73,4 @@ public sealed record BufferPlan(ImmutableArray<long> Offsets, long ArenaBytes, l
         }
         return new BufferPlan(offsets.ToImmutableArray(), arena, total, outputs, transient);
     }
-
-    private static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 }

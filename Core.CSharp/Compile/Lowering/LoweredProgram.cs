@@ -47,6 +47,16 @@ public sealed record LoweringOptions
     /// false, every equation becomes its own kernel (the op-by-op "vmap" method of BENCH.md).
     /// </summary>
     public bool Fuse { get; init; } = true;
+
+    /// <summary>
+    /// Whether a backend may contract a float <c>mul</c> whose only use is an <c>add</c> into one fused
+    /// multiply-add (one rounding instead of two). Off by default: elementwise code then gives the
+    /// reference evaluator's bits (Note [float contraction] in <see cref="CompileOptions"/>).
+    /// </summary>
+    public bool ContractFloat { get; init; }
+
+    /// <summary>The byte alignment of every buffer placed in the arena (a power of two, at least 16).</summary>
+    public int Alignment { get; init; } = 64;
 }
 
 /// <summary>
@@ -63,6 +73,9 @@ public sealed record LoweringOptions
 public sealed record LoweredProgram(Function Source, ImmutableArray<BufferInfo> Buffers, ImmutableArray<int> Inputs,
     ImmutableArray<int> Outputs, ImmutableArray<Kernel> Kernels, BufferPlan Plan)
 {
+    /// <summary>How the program was lowered (fusion, float contraction, alignment); its sub-programs share them.</summary>
+    public LoweringOptions Options { get; init; } = LoweringOptions.Default;
+
     /// <summary>The intermediate buffers.</summary>
     public IEnumerable<BufferInfo> Intermediates => Buffers.Where(b => b.Kind == BufferKind.Intermediate);
 

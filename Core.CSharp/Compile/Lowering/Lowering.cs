@@ -24,6 +24,20 @@ public static class Lowering
     /// <summary>The primitives that become scalar instructions of an elementwise kernel.</summary>
     public static readonly IReadOnlySet<Primitive> ElementwisePrimitives = Elementwise.All.ToHashSet();
 
+    /// <summary>
+    /// The primitives that reach a backend as a <see cref="PrimitiveKernel"/> over whole buffers:
+    /// every backend runs each of them (a coverage test checks this for every backend), and
+    /// lowering refuses any other primitive that is not elementwise, a view, a reduction or a
+    /// contraction (a user-defined primitive, say, must be expanded first: <see cref="Compiler.Lower"/> does).
+    /// </summary>
+    public static readonly IReadOnlySet<Primitive> PrimitiveKernelPrimitives = new HashSet<Primitive>
+    {
+        ShapeOps.Iota, Slicing.Take, Slicing.DynamicSlice, Slicing.DynamicUpdateSlice, Slicing.Concatenate, Slicing.Pad,
+        Reduction.ArgMax, Reduction.ArgMin, Reduction.CumSum, Reduction.CumMax,
+        Randomness.RandomBits, Randomness.RandomSplit, Randomness.RandomUniform,
+        ControlFlow.Scan, ControlFlow.Cond, ControlFlow.While,
+    };
+
     /// <summary>The reductions a fused kernel can end with.</summary>
     public static readonly IReadOnlySet<Primitive> ReducePrimitives = new HashSet<Primitive>
     {
@@ -113,7 +127,7 @@ internal sealed partial class LoweringContext
         var buffers = _buffers.ToImmutableArray();
         var kernels = _kernels.ToImmutableArray();
         return new LoweredProgram(_f, buffers, _inputBuffers.ToImmutableArray(), _outputBuffers.ToImmutableArray(),
-            kernels, BufferPlan.Build(buffers, kernels));
+            kernels, BufferPlan.Build(buffers, kernels, _options.Alignment)) { Options = _options };
     }
 
     private void LowerEquation(Equation e)
@@ -265,6 +279,10 @@ internal sealed partial class LoweringContext
 
     private void LowerPrimitive(Equation e)
     {
+        if (!Lowering.PrimitiveKernelPrimitives.Contains(e.Primitive))
+            throw new IrException($"lowering {_f.Name}: primitive {e.Primitive.Name} has no lowering " +
+                $"(expected an elementwise, view, reduction, contraction or primitive-kernel primitive; " +
+                "a user-defined primitive must be expanded first, as Compiler.Lower does)");
         var inputs = e.Inputs.Select(a => a is Literal l ? ConstantBuffer(l) : Demand((Var)a)).ToImmutableArray();
         var subs = e.SubFunctions.Select(s => Lowering.Lower(s, _options)).ToImmutableArray();
         var outputs = e.Outputs.Select(NewBufferFor).ToImmutableArray();

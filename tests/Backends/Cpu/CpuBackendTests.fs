@@ -86,13 +86,13 @@ let tests =
             let g = parse "func g(y: f32[4]) -> (f32[4]) { b: f32[4] = exp(y)  return (b) }"
             let a = Jit.Compile(f, CpuBackend.Instance)
             Expect.isTrue (obj.ReferenceEquals(a, Jit.Compile(g, CpuBackend.Instance))) "alpha-equivalent functions share an executable"
-            let unfused = Jit.Compile(f, CpuBackend(CpuOptions(Fuse = false)))
+            let unfused = Jit.Compile(f, CpuBackend(CompileOptions(Fuse = false)))
             Expect.isFalse (obj.ReferenceEquals(a, unfused)) "a differently configured backend compiles its own"
         }
         test "backend names say their configuration" {
             Expect.equal CpuBackend.Instance.Name "cpu" "default"
-            Expect.equal (CpuBackend(CpuOptions(Fuse = false)).Name) "cpu/nofusion" "op by op"
-            let noFactoring = CpuOptions(Passes = Pipeline.StandardWith(SimplifyOptions(FactorReductions = false)))
+            Expect.equal (CpuBackend(CompileOptions(Fuse = false)).Name) "cpu/nofusion" "op by op"
+            let noFactoring = CompileOptions(Passes = Pipeline.StandardWith(SimplifyOptions(FactorReductions = false)))
             Expect.equal (CpuBackend(noFactoring).Name) "cpu/[dce, cse, simplify(no-factoring), dce]" "other passes"
         }
         test "every elementwise primitive has a CPU routine for every dtype it accepts" {
@@ -125,10 +125,10 @@ let tests =
                 parse """func f(x: f32[]) -> (f32[]) {
                   a: f32[1024,1024,600] = broadcast_in_dim[shape=[1024,1024,600], dims=[]](x)  b: f32[1024,1024,600] = mul(a, 2.0)
                   c: f32[] = reduce_sum[axes=[0,1,2]](b)  return (c) }"""
-            let unfused = CpuBackend(CpuOptions(Fuse = false, Passes = Pipeline([])))
+            let unfused = CpuBackend(CompileOptions(Fuse = false, Passes = Pipeline([])))
             let exe = unfused.Compile f
             Expect.throwsT<InsufficientMemoryException> (fun () -> exe.Run(ResizeArray [ NDArray.Scalar(DType.F32, 1.0) ]) |> ignore) "too large"
-            let fusedExe = CpuBackend(CpuOptions(Passes = Pipeline([]))).Compile f :?> CpuExecutable
+            let fusedExe = CpuBackend(CompileOptions(Passes = Pipeline([]))).Compile f :?> CpuExecutable
             Expect.equal fusedExe.PeakBytes 4L "fused: only the scalar result is allocated"
         }
         test "an elementwise chain on one element type runs as one register loop; bool work stays on tiles" {

@@ -1,16 +1,22 @@
 using ArrayLang.Compile.Lowering;
 
-namespace ArrayLang.Backends.Cpu.Tiles;
+namespace ArrayLang.Compile.Lowering.Analysis;
 
 /// <summary>
+/// Which instructions of a lowered body belong to one side of a select only, and an order that
+/// runs each select's predicate before its branches, so that a backend can skip a branch no lane
+/// takes (Note [skipped branches]). Shared by every backend's code generator.
+/// </summary>
+/// <remarks>
 /// Note [skipped branches]: vmap turns a <c>cond</c> on a per-lane predicate into both branches
 /// and a <c>select</c>. For each select, its branches are the instructions whose values reach
 /// nothing but one side of it (its on_true or on_false operand, directly or through each other).
 /// A register loop runs a side's instructions only when some lane of the 64-byte vector takes that
 /// side; the tile routines run them only when some lane of the tile does. Results are unchanged:
 /// a skipped branch's values are read only by lanes the select does not take from that side.
-/// </summary>
-internal static class BranchCones
+/// A GPU backend can do the same per warp or work-group.
+/// </remarks>
+public static class BranchCones
 {
     /// <summary>An instruction as the analysis sees it: the value it defines, its primitive and its operands.</summary>
     public readonly record struct Node(int Value, string Primitive, IReadOnlyList<OperandRef> Operands);
