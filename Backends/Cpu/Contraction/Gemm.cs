@@ -162,6 +162,7 @@ internal static class Gemm<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Fewer than <c>Mr</c> rows: the same terms in the same order, one row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelRows<TV>(int mr, ref T a, int k, ref T b, ref T c, int ldc) where TV : struct, IVectorLanes<TV, T>
     {
         int w = TV.Count;
