@@ -59,7 +59,7 @@ internal readonly struct Lanes128<T> : IVectorLanes<Lanes128<T>, T> where T : un
 
     [MethodImpl(AggressiveInlining)]
     public static Lanes128<T> FusedMultiplyAdd(Lanes128<T> a, Lanes128<T> b, Lanes128<T> c) => typeof(T) == typeof(float)
-        ? new(Vector128.FusedMultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
+        ? new(FloatFma.FusedMultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
         : new(Vector128.FusedMultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
 
     [MethodImpl(AggressiveInlining)] public static Lanes128<T> ConditionalSelect(Lanes128<T> mask, Lanes128<T> ifTrue, Lanes128<T> ifFalse) => new(Vector128.ConditionalSelect(mask.V, ifTrue.V, ifFalse.V));

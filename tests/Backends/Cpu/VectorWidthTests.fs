@@ -78,6 +78,32 @@ let tests =
                 let gotD = CpuBackend.Instance.Compile(g).Run(ResizeArray [ NDArray.Of(xd, n) ])
                 sameBits gotD.[0] (NDArray.Of([| canonical (+) -0.0 8 xd |])) (sprintf "f64 sum of %d" n)
         }
+        test "fused multiply-adds (float contraction opted in) give the correctly rounded bits, FMA hardware or not" {
+            // Without FMA instructions f32 lanes are emulated in double rounded to odd (Note [fused
+            // multiply-add without FMA hardware]); CI's DOTNET_EnableAVX2=0 run takes that path.
+            printfn "FMA hardware: %b" System.Runtime.Intrinsics.X86.Fma.IsSupported
+            let rng = Random 23
+            let special = [| 0.0f; -0.0f; 1.0f; -1.0f; Single.PositiveInfinity; Single.NegativeInfinity; Single.NaN; Single.MaxValue
+                             Single.Epsilon; -Single.Epsilon; 1.17549435e-38f; 3.0f; 0.1f |]
+            let pick () =
+                match rng.Next 4 with
+                | 0 -> special.[rng.Next special.Length]
+                | 1 -> float32 (rng.NextDouble() * 2.0 - 1.0)
+                | _ -> float32 ((rng.NextDouble() * 2.0 - 1.0) * Math.Pow(2.0, float (rng.Next(-140, 128))))
+            let n = 20000
+            let x = Array.init n (fun _ -> pick ())
+            let y = Array.init n (fun _ -> pick ())
+            // Half of the addends cancel most of the product, the other half are arbitrary; and the
+            // double-rounding traps: an exact product on a float midpoint plus a tiny addend.
+            let z = Array.init n (fun i -> if i % 2 = 0 then -(x.[i] * y.[i]) * (1.0f + float32 (rng.Next(-3, 4)) * 1.1920929e-07f) else pick ())
+            let midpoint = 1.0f + 1.0f / 4096.0f // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24
+            for i, tiny in List.indexed [ 8.47e-22f; -8.47e-22f; 0.0f; 1e-30f; -1e-30f ] do
+                x.[i] <- midpoint; y.[i] <- midpoint; z.[i] <- tiny
+                x.[10 + i] <- -midpoint; y.[10 + i] <- midpoint; z.[10 + i] <- tiny
+            let f = parse (sprintf "func f(x: f32[%d], y: f32[%d], z: f32[%d]) -> (f32[%d]) { m: f32[%d] = mul(x, y)  r: f32[%d] = add(m, z)  return (r) }" n n n n n n)
+            let got = CpuBackend(ArrayLang.Compile.CompileOptions(ContractFloat = true)).Compile(f).Run(ResizeArray [ NDArray.Of(x, n); NDArray.Of(y, n); NDArray.Of(z, n) ])
+            sameBits got.[0] (NDArray.Of(Array.init n (fun i -> MathF.FusedMultiplyAdd(x.[i], y.[i], z.[i])), n)) "contracted a*b+c"
+        }
         test "matrix products accumulate each element in contraction order with fused multiply-adds on every width" {
             let rng = Random 17
             for (m, k, n) in [ (37, 50, 45); (8, 3, 32); (13, 129, 70); (1, 1, 1) ] do
