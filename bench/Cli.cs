@@ -18,16 +18,19 @@ public static class Cli
           --results DIR      write DIR/results.json, run.json, results.md and chart.svg (default for a full run: bench/results)
           --workloads LIST   only these workloads, e.g. W1,W4
           --backends LIST    these backends (known: BACKENDS; default: DEFAULT)
-          --methods LIST     only these methods, e.g. hand-fused,TensorPrimitives (ratios need both baselines)
+          --methods LIST     only these methods, e.g. hand-fused,jit(vmap) (known: METHODS; ratios need the baselines)
           --seed N           the inputs' random seed (default 1)
           --render DIR       render DIR/results.md and DIR/chart.svg again from DIR/results.json and DIR/run.json
           --bdn              time the same methods with BenchmarkDotNet (short in-process job) instead
         """;
 
     private static string UsageText => Usage.Replace("BACKENDS", string.Join(", ", BenchBackends.All.Select(BenchBackends.Label)))
-        .Replace("DEFAULT", string.Join(",", BenchBackends.Default.Select(BenchBackends.Label)));
+        .Replace("DEFAULT", string.Join(",", BenchBackends.Default.Select(BenchBackends.Label)))
+        .Replace("METHODS", string.Join(", ", Methods.All));
 
-    /// <summary>Parses <paramref name="args"/> and runs the suite.</summary>
+    /// <summary>Parses <paramref name="args"/> and runs the suite: 0 when every method ran and agreed with
+    /// the expected results, 1 when some failed (they are reported as failed rows and the run goes on),
+    /// 2 on bad arguments.</summary>
     public static int Run(string[] args)
     {
         bool quick = false, bdn = false;
@@ -70,7 +73,7 @@ public static class Cli
         var workloads = Runner.AllWorkloads().Where(w => only is null || only.Contains(w.Id)).ToList();
         if (workloads.Count == 0)
         {
-            Console.Error.WriteLine($"bench: no workload matches --workloads {string.Join(",", only!)} (known: W1, W2, W3, W4, W5)");
+            Console.Error.WriteLine($"bench: no workload matches --workloads {string.Join(",", only!)} (known: {Runner.KnownIds})");
             return 2;
         }
         var backends = backendNames is null ? BenchBackends.Default
@@ -82,10 +85,9 @@ public static class Cli
         }
         if (bdn) return BdnSuite.Run(workloads, backends, quick, seed);
 
-        string[] known = [Methods.Loop, Methods.Vmap, Methods.JitVmap, Methods.TensorPrimitives, Methods.HandFused, Methods.ChunkedVmap];
-        if (methods?.FirstOrDefault(m => !known.Contains(m)) is { } bad)
+        if (methods?.FirstOrDefault(m => !Methods.All.Contains(m)) is { } bad)
         {
-            Console.Error.WriteLine($"bench: unknown method '{bad}' in --methods (known: {string.Join(", ", known)})");
+            Console.Error.WriteLine($"bench: unknown method '{bad}' in --methods (known: {string.Join(", ", Methods.All)})");
             return 2;
         }
         var settings = (quick ? RunSettings.ForQuick(Console.Out, seed) : RunSettings.ForFull(Console.Out, seed)) with { Methods = methods };
@@ -112,6 +114,7 @@ public static class Cli
             Console.Error.WriteLine($"bench: CHECK FAILED, nothing more is timed: {e.Message}");
             return 1;
         }
+        var failed = rows.Where(r => r.Failed).ToList();
         string loadAfter = MachineInfo.LoadAverage();
         Console.WriteLine($"done in {total.Elapsed.TotalSeconds:F0} s; load average (1 min) at the end: {loadAfter}");
         if (rows.Any(r => r.Extrapolated))
@@ -128,6 +131,12 @@ public static class Cli
         {
             ResultsFolder.Write(results, rows, run);
             Console.WriteLine($"wrote {results}/results.json, run.json, results.md and chart.svg");
+        }
+        if (failed.Count > 0)
+        {
+            Console.Error.WriteLine($"bench: {failed.Count} method(s) FAILED (reported as failed rows, not timed):");
+            foreach (var f in failed) Console.Error.WriteLine($"  {f.Workload} {f.Method} on {f.Backend}: {f.Error}");
+            return 1;
         }
         return 0;
     }

@@ -59,6 +59,36 @@ public static class IrPrinter
         sb.Append(pad).Append("}\n");
     }
 
+    /// <summary>
+    /// The canonical text of <paramref name="f"/> alone: as <see cref="Print(Function, bool)"/> in canonical mode
+    /// writes it, but each sub-function written as <c>#</c> and its <see cref="Function.StableHash"/>
+    /// (already computed) instead of its text. The same as the canonical text for a function without
+    /// sub-functions. Note [linear structural identity] in <see cref="Function"/>.
+    /// </summary>
+    internal static string PrintShallowCanonical(Function f)
+    {
+        var sb = new StringBuilder();
+        var names = new Names(true);
+        sb.Append("func f(");
+        for (int i = 0; i < f.Params.Length; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            if (f.ConstMask[i]) sb.Append("const ");
+            sb.Append(names.Define(f.Params[i])).Append(": ").Append(f.Params[i].Type);
+        }
+        sb.Append(") -> (").Append(string.Join(", ", f.ResultTypes)).Append(") {\n");
+        foreach (var e in f.Equations)
+        {
+            foreach (var v in e.Outputs) names.Define(v);
+            sb.Append("  ").Append(EquationHead(e, names));
+            if (e.SubFunctions.Length > 0)
+                sb.Append(" {").AppendJoin(' ', e.SubFunctions.Select(sub => "#" + sub.StableHash.ToString("x16"))).Append('}');
+            sb.Append('\n');
+        }
+        sb.Append("  return (").Append(string.Join(", ", f.Results.Select(names.Use))).Append(")\n}\n");
+        return sb.ToString();
+    }
+
     private static string EquationHead(Equation e, Names names)
     {
         var sb = new StringBuilder();

@@ -42,13 +42,12 @@ public class CaseBenchmarks
     internal static IReadOnlyList<IBackend> Backends = [];
     internal static RunSettings Settings = RunSettings.ForQuick(TextWriter.Null);
     private static readonly Dictionary<string, Workload> Prepared = [];
-    private Func<float[]> _run = () => [];
+    private Func<float[][]> _run = () => [];
 
     /// <summary>The case names: every baseline and every backend method of every selected workload.</summary>
     public static IEnumerable<string> Cases() =>
-        Workloads.SelectMany(w => Methods.Names(w).SelectMany(m => m is Methods.TensorPrimitives or Methods.HandFused
-            ? [$"{w.Id}|{Methods.BaselineBackend}|{m}"]
-            : Backends.Select(b => $"{w.Id}|{BenchBackends.Label(b)}|{m}")));
+        Workloads.SelectMany(w => w.BaselineMethods.Select(m => $"{w.Id}|{Methods.BaselineBackend}|{m}")
+            .Concat(Methods.BackendNames(w).SelectMany(m => Backends.Select(b => $"{w.Id}|{BenchBackends.Label(b)}|{m}"))));
 
     /// <summary>The case this benchmark instance runs.</summary>
     [ParamsSource(nameof(Cases))]
@@ -62,7 +61,7 @@ public class CaseBenchmarks
         var w = Workloads.Single(x => x.Id == parts[0]);
         if (!Prepared.ContainsKey(w.Id)) { w.Prepare(Settings.Seed); Prepared[w.Id] = w; }
         var c = parts[1] == Methods.BaselineBackend
-            ? Methods.Baselines(w).Single(x => x.Method == parts[2])
+            ? Methods.Baseline(w, parts[2])
             : Methods.ForBackend(w, Backends.Single(b => BenchBackends.Label(b) == parts[1]), parts[2], Settings);
         w.Verify($"{c.Method} on {c.Backend}", c.Run(), c.Examples);
         _run = c.Run;
@@ -70,5 +69,5 @@ public class CaseBenchmarks
 
     /// <summary>One run of the case.</summary>
     [Benchmark]
-    public float[] Run() => _run();
+    public float[][] Run() => _run();
 }

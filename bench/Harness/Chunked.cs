@@ -33,7 +33,7 @@ public static class Chunked
         var exe = Jit.Compile(chunked, BenchBackends.For(backend, CompileMode.FusionWithoutFactoring));
         double compileMs = sw.Elapsed.TotalMilliseconds;
         NDArray[] args = [.. f.Constants, .. w.BatchedArguments(n)];
-        return new MethodCase(BenchBackends.Label(backend), Methods.ChunkedVmap, n, () => exe.Run(args)[0].F32)
+        return new MethodCase(BenchBackends.Label(backend), Methods.ChunkedVmap, n, () => Methods.Floats(exe.Run(args)))
         {
             CompileMs = compileMs,
             ChunkSize = plan.ChunkSize,

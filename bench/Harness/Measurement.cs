@@ -3,15 +3,18 @@ namespace ArrayLang.Bench.Harness;
 /// <summary>
 /// One row of the results: a method on a workload and backend. Times are for the full batch of
 /// BENCH.md; when the method ran fewer examples (<see cref="Batch"/> below the workload's B) the time
-/// was scaled linearly and <see cref="Extrapolated"/> is set.
+/// was scaled linearly and <see cref="Extrapolated"/> is set. A method that threw or computed
+/// something else is a row too (<see cref="Failure"/>): its <see cref="Error"/> says what happened,
+/// and it has no times.
 /// </summary>
 public sealed record Measurement
 {
-    /// <summary>The workload id (W1..W5).</summary>
+    /// <summary>The workload id (W1..W11).</summary>
     public required string Workload { get; init; }
     /// <summary>The backend label (<c>reference</c>, <c>cpu</c>, ...) or <c>baseline</c> for the hand-written ones.</summary>
     public required string Backend { get; init; }
-    /// <summary>The method: <c>loop</c>, <c>vmap</c>, <c>jit(vmap)</c>, <c>TensorPrimitives</c>, <c>hand-fused</c>, <c>chunked-vmap</c>.</summary>
+    /// <summary>The method: <c>loop</c>, <c>vmap</c>, <c>jit(vmap)</c>, <c>TensorPrimitives</c>, <c>hand-fused</c>,
+    /// <c>chunked-vmap</c>, <c>plain-loop</c>, <c>parallel-for</c>.</summary>
     public required string Method { get; init; }
     /// <summary>The median time of one run over the full batch, in milliseconds (scaled when extrapolated).</summary>
     public required double MedianMs { get; init; }
@@ -37,7 +40,8 @@ public sealed record Measurement
     public required double Gbps { get; init; }
     /// <summary>GFLOP/s where the workload counts flops (W3), else null.</summary>
     public double? Gflops { get; init; }
-    /// <summary>The largest error against the oracle, |got - expected| / (1 + |expected|).</summary>
+    /// <summary>The largest difference from the expected results (W1-W5: the oracle; W6-W11: plain-loop),
+    /// |got - expected| / (1 + |expected|).</summary>
     public required double MaxError { get; init; }
     /// <summary>Compile time of the executable (ms), for the methods that compile one.</summary>
     public double? CompileMs { get; init; }
@@ -45,6 +49,10 @@ public sealed record Measurement
     public double? VsTensorPrimitives { get; init; }
     /// <summary>Time relative to hand-fused on the same workload (&gt; 1 is slower).</summary>
     public double? VsHandFused { get; init; }
+    /// <summary>Time relative to plain-loop on the same workload (&lt; 1 is faster; W6-W11).</summary>
+    public double? VsPlainLoop { get; init; }
+    /// <summary>Time relative to parallel-for on the same workload (&lt; 1 is faster; W6-W11).</summary>
+    public double? VsParallelFor { get; init; }
     /// <summary>For chunked-vmap: examples per chunk.</summary>
     public int? ChunkSize { get; init; }
     /// <summary>For chunked-vmap: the memory budget in bytes.</summary>
@@ -53,4 +61,16 @@ public sealed record Measurement
     public long? EstimatedPeakBytes { get; init; }
     /// <summary>Anything a reader must know to read the row right.</summary>
     public string? Note { get; init; }
+    /// <summary>Why the method has no time: the exception it threw or its disagreement with the expected results.</summary>
+    public string? Error { get; init; }
+    /// <summary>Whether the method failed (<see cref="Error"/>); its times are NaN.</summary>
+    public bool Failed => Error is not null;
+
+    /// <summary>The row of a method that failed with <paramref name="error"/>.</summary>
+    public static Measurement Failure(string workload, string backend, string method, int fullBatch, string error) => new()
+    {
+        Workload = workload, Backend = backend, Method = method, Error = error,
+        MedianMs = double.NaN, MeasuredMs = double.NaN, MinMs = double.NaN, Batch = fullBatch, FullBatch = fullBatch,
+        Iterations = 0, PeakBytes = 0, ProcessPeakBytes = 0, AllocatedBytes = 0, Gbps = double.NaN, MaxError = double.NaN,
+    };
 }

@@ -19,13 +19,15 @@ public static class SvgChart
     [
         (Methods.HandFused, "#4c72b0"), (Methods.TensorPrimitives, "#55a868"), (Methods.Vmap, "#c44e52"),
         (Methods.JitVmap, "#8172b2"), (Methods.ChunkedVmap, "#64b5cd"), (Methods.Loop, "#ccb974"),
+        (Methods.PlainLoop, "#8c8c8c"), (Methods.ParallelFor, "#dd8452"),
     ];
 
     /// <summary>The SVG text for <paramref name="rows"/>.</summary>
     public static string Render(IReadOnlyList<Measurement> rows, RunInfo run)
     {
-        // Times are relative to hand-fused: a workload run without it (--methods) is left out.
-        rows = rows.Where(r => rows.Any(h => h.Workload == r.Workload && h.Method == Methods.HandFused)).ToList();
+        // Times are relative to hand-fused: a workload without it (W7, W9, W11, or --methods) is left out,
+        // and so is a failed method (it has no time; results.md lists it).
+        rows = rows.Where(r => !r.Failed && rows.Any(h => h.Workload == r.Workload && h.Method == Methods.HandFused && !h.Failed)).ToList();
         if (rows.Count == 0)
             return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"40\"><text x=\"10\" y=\"25\">no hand-fused baseline was run: nothing to chart</text></svg>\n";
         var workloads = rows.Select(r => r.Workload).Distinct().ToList();
@@ -34,7 +36,7 @@ public static class SvgChart
             .OrderBy(k => k.Backend == Methods.BaselineBackend ? 0 : 1).ThenBy(k => k.Backend)
             .ThenBy(k => Array.FindIndex(Series, s => s.Method == k.Method)).ToList();
         var rel = rows.ToDictionary(r => (r.Workload, r.Backend, r.Method),
-            r => r.MedianMs / rows.Single(h => h.Workload == r.Workload && h.Method == Methods.HandFused).MedianMs);
+            r => r.MedianMs / rows.Single(h => h.Workload == r.Workload && h.Method == Methods.HandFused && h.Backend == Methods.BaselineBackend).MedianMs);
 
         // One decade below the fastest bar, so that the hand-fused bars (= 1) have a height too.
         double lo = Math.Floor(Math.Log10(Math.Min(1, rel.Values.Min()))) - 1;

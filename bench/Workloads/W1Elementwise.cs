@@ -9,7 +9,7 @@ using ArrayLang.Values;
 namespace ArrayLang.Bench.Workloads;
 
 /// <summary>W1: <c>f(x, y) = x*y + sin(x)</c> on scalars, B = 10,000,000; elementwise and memory bound.</summary>
-public sealed class W1Elementwise : Workload
+public sealed class W1Elementwise : MechanismWorkload
 {
     private float[] _x = [], _y = [];
 

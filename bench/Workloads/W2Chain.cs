@@ -12,7 +12,7 @@ namespace ArrayLang.Bench.Workloads;
 /// W2: <c>f(x) = tanh(((x*1.5+2)*x - 0.5) * exp(-x*x)) + sqrt(abs(x)+1)</c> on a scalar,
 /// B = 10,000,000; fusion of a long chain.
 /// </summary>
-public sealed class W2Chain : Workload
+public sealed class W2Chain : MechanismWorkload
 {
     private float[] _x = [];
     private float[] _scratchA = [], _scratchB = [];

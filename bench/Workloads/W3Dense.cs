@@ -13,7 +13,7 @@ namespace ArrayLang.Bench.Workloads;
 /// (<c>in_axes = none</c>) and <c>x: 256</c>, B = 4,096: vmap of a matrix-vector product becomes one
 /// matrix product.
 /// </summary>
-public sealed class W3Dense : Workload
+public sealed class W3Dense : MechanismWorkload
 {
     /// <summary>The layer width (W is N x N).</summary>
     public const int N = 256;

@@ -12,7 +12,7 @@ namespace ArrayLang.Bench.Workloads;
 /// W4: <c>f(x) = reduce_sum(outer(x, x) * 0.5, axis 1)</c>, <c>x: 512</c>, B = 1,024: a large
 /// intermediate (the outer products are 1 GiB if materialized for the whole batch).
 /// </summary>
-public sealed class W4OuterSum : Workload
+public sealed class W4OuterSum : MechanismWorkload
 {
     /// <summary>The vector length.</summary>
     public const int N = 512;

@@ -17,7 +17,7 @@ namespace ArrayLang.Bench.Workloads;
 /// <c>in_axes = 1</c>: step t of every example is then one contiguous row, which is where vmap of
 /// scan puts the batch axis anyway (after the time axis), and what the lane-wise baselines read.
 /// </summary>
-public sealed class W5Recurrence : Workload
+public sealed class W5Recurrence : MechanismWorkload
 {
     /// <summary>The number of time steps.</summary>
     public const int Steps = 1000;

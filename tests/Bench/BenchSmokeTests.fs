@@ -1,6 +1,8 @@
-/// The benchmark suite stays out of CI except for this: each workload's per-example function traces,
-/// the reference evaluator's vmap agrees with the suite's double-precision oracle, and the two
-/// hand-written baselines agree with the reference evaluator, on tiny batches.
+/// The benchmark suite stays out of CI except for this, on tiny batches: each workload's per-example
+/// function traces; for W1-W5 the reference evaluator's vmap agrees with the suite's double-precision
+/// oracle and the two hand-written baselines agree with the reference evaluator; for W6-W11 plain-loop
+/// agrees with the reference evaluator and every method of the suite (the baselines, and loop, vmap
+/// and jit(vmap) on the CPU backend) agrees with plain-loop.
 module ArrayLang.Tests.Bench.BenchSmokeTests
 
 open Expecto
@@ -13,14 +15,21 @@ open ArrayLang.Bench.Workloads
 open ArrayLang.Bench.Harness
 
 /// Tiny batches, sized so that both cores get a part and the vector tails and remainder blocks run.
-let private workloads () : Workload list =
+let private workloads () : MechanismWorkload list =
     [ W1Elementwise(37); W2Chain(37); W3Dense(10); W4OuterSum(5); W5Recurrence(150) ]
 
-/// The whole batch through vmap and the reference evaluator.
-let private referenceBatched (w: Workload) =
+/// W6-W11 at tiny sizes (W7: 13 points, 169 pairs; W8: 150 lanes, enough for the hand-fused
+/// version's refills on both cores).
+let private realistic () : RealisticWorkload list =
+    [ W6LayerNorm(37); W7CosineSimilarity(13); W8CubeRoot(150); W9Garch(37); W10Gradient(37); W11Gbm(37) ]
+
+/// The whole batch through the workload's batched function and the reference evaluator: every result.
+let private referenceBatchedAll (w: Workload) =
     let f = w.PerExample
-    let batched = Vmap.Apply(f.Function, w.Batch, Methods.InAxesWithConsts w)
-    ReferenceEvaluator.Evaluate(batched, [| yield! f.Constants; yield! w.BatchedArguments w.Batch |]).[0].F32
+    ReferenceEvaluator.Evaluate(w.BatchedFunction w.Batch, [| yield! f.Constants; yield! w.BatchedArguments w.Batch |])
+    |> Methods.Floats
+
+let private referenceBatched (w: Workload) = (referenceBatchedAll w).[0]
 
 [<Tests>]
 let tests =
@@ -30,13 +39,28 @@ let tests =
                 w.Prepare 7
                 TypeChecker.Check w.PerExample.Function
                 let reference = referenceBatched w
-                w.Verify("reference vmap", reference, w.Batch)
+                w.Verify("reference vmap", [| reference |], w.Batch)
                 for name, out in [ "TensorPrimitives", w.RunTensorPrimitives(); "hand-fused", w.RunHandFused() ] do
                     Expect.equal out.Length reference.Length $"{name}: output length"
                     for i in 0 .. out.Length - 1 do
                         let d = abs (float out.[i] - float reference.[i]) / (1.0 + abs (float reference.[i]))
                         if not (d <= w.Tolerance) then
                             failtestf "%s %s: output %d is %g, the reference evaluator gives %g" w.Id name i out.[i] reference.[i]
+            }
+        for w in realistic () do
+            test $"{w.Id}: plain-loop agrees with the reference evaluator, and every method with plain-loop" {
+                w.Prepare 7
+                TypeChecker.Check w.PerExample.Function
+                TypeChecker.Check(w.BatchedFunction w.Batch)
+                w.Verify("reference vmap", referenceBatchedAll w, w.Batch)
+                let settings = RunSettings.ForQuick(System.IO.TextWriter.Null, 7)
+                let cases =
+                    [ for m in w.BaselineMethods -> Methods.Baseline(w, m)
+                      for m in Methods.BackendNames w -> Methods.ForBackend(w, ArrayLang.Backends.Cpu.CpuBackend.Instance, m, settings) ]
+                Expect.equal (cases |> List.map (fun c -> c.Method)) (List.ofSeq (Methods.Names w)) "every method of the workload is checked"
+                for c in cases do
+                    Expect.equal c.Examples w.Batch $"{c.Method} runs the whole tiny batch"
+                    w.Verify($"{c.Method} on {c.Backend}", c.Run.Invoke(), c.Examples)
             }
         test "the hand-fused baselines' vector math is within its documented error (Note [bench fast math])" {
             // Worst error of a Vector512 function against double math over an evenly spaced sweep plus edge values.
@@ -59,8 +83,27 @@ let tests =
         test "a method whose outputs differ from the oracle fails loudly" {
             let w = W1Elementwise(20)
             w.Prepare 7
-            let wrong = Array.copy w.Expected
-            wrong.[13] <- wrong.[13] + 0.01f
+            let wrong = Array.map Array.copy w.Expected
+            wrong.[0].[13] <- wrong.[0].[13] + 0.01f
             Expect.throwsT<BenchmarkCheckFailed> (fun () -> w.Verify("wrong", wrong, 20)) "a wrong output is caught"
         }
-    ]
+        test "a method that throws or disagrees becomes a failed row, which the JSON keeps" {
+        let w = W1Elementwise(20)
+        w.Prepare 7
+        let settings = RunSettings.ForQuick(System.IO.TextWriter.Null, 7)
+        let thrown = Runner.TimeOrFailure(w, "cpu", Methods.JitVmap, System.Func<MethodCase>(fun () -> failwith "a compiler bug"), settings)
+        Expect.isTrue thrown.Failed "an exception is a failed row"
+        Expect.stringContains thrown.Error "a compiler bug" "the row says what was thrown"
+        let zeros = MethodCase(Methods.BaselineBackend, Methods.HandFused, 20, System.Func<float32[][]>(fun () -> [| Array.zeroCreate 20 |]))
+        let wrong = Runner.TimeOrFailure(w, Methods.BaselineBackend, Methods.HandFused, System.Func<MethodCase>(fun () -> zeros), settings)
+        Expect.isTrue wrong.Failed "a disagreement is a failed row"
+        Expect.stringContains wrong.Error "the oracle says" "the row says where it disagreed"
+        let path = System.IO.Path.GetTempFileName()
+        try
+            ArrayLang.Bench.Report.JsonReport.Write(path, [ thrown; wrong ])
+            let back = ArrayLang.Bench.Report.JsonReport.Read path
+            Expect.equal (back |> List.ofSeq |> List.map (fun r -> r.Method, r.Failed, r.Error)) [ Methods.JitVmap, true, thrown.Error; Methods.HandFused, true, wrong.Error ] "failed rows read back"
+        finally
+            System.IO.File.Delete path
+    }
+]

@@ -84,7 +84,7 @@ internal sealed partial class LoweringContext
         {
             var q = defs[v];
             var args = string.Join(",", q.Inputs.Select(i => ExpressionKey(f, defs, i, memo)));
-            key = $"{q.Primitive.Name}[{q.Params.ToText()}]({args}){{{string.Join(";", q.SubFunctions.Select(s => s.CanonicalText))}}}#{q.Outputs.IndexOf(v)}";
+            key = $"{q.Primitive.Name}[{q.Params.ToText()}]({args}){{{string.Join(";", q.SubFunctions.Select(s => s.StableHash.ToString("x16")))}}}#{q.Outputs.IndexOf(v)}";
         }
         memo[v] = key;
         return key;

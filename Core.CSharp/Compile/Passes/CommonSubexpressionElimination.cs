@@ -22,12 +22,16 @@ public static class CommonSubexpressionElimination
     public static Function Run(Function f)
     {
         var rw = new FunctionRewriter(f, hashCons: true);
+        bool subsChanged = false;
         foreach (var e in f.Equations)
         {
             var subs = e.SubFunctions.Select(Run).ToList();
+            subsChanged |= !subs.SequenceEqual(e.SubFunctions, ReferenceEqualityComparer.Instance);
             rw.Keep(e.Outputs, e.Primitive, e.Params, e.Inputs.Select(rw.Map).ToList(), subs, e.Location);
         }
-        var g = rw.Build(f.Results.Select(rw.Map));
-        return g.Equals(f) ? f : g;
+        // Nothing merged and no sub-function changed: the rebuilt function is the same one
+        // (Note [linear structural identity]: no comparison of whole texts at every level).
+        if (!rw.Merged && !subsChanged) return f;
+        return rw.Build(f.Results.Select(rw.Map));
     }
 }

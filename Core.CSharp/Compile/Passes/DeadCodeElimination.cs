@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArrayLang.Ir;
 using ArrayLang.Primitives;
 
@@ -29,9 +30,16 @@ namespace ArrayLang.Compile.Passes;
 /// </remarks>
 public static class DeadCodeElimination
 {
+    // Functions a run found free of dead code. The simplifier runs DCE on the sub-functions of
+    // every level, and DCE walks a sub-function's whole subtree, so without this memo a deep nest of
+    // scans cost the square of its depth (Note [linear structural identity] in Function).
+    private static readonly ConditionalWeakTable<Function, object> Clean = new();
+    private static readonly object Marker = new();
+
     /// <summary>The function without dead equations, control flow narrowed to its used parts.</summary>
     public static Function Run(Function f)
     {
+        if (Clean.TryGetValue(f, out _)) return f;
         var live = new HashSet<Var>(ReferenceEqualityComparer.Instance);
         foreach (var r in f.Results)
             if (r is Var v) live.Add(v);
@@ -49,7 +57,11 @@ public static class DeadCodeElimination
             foreach (var a in narrowed.Inputs)
                 if (a is Var v) live.Add(v);
         }
-        if (!changed) return f;
+        if (!changed)
+        {
+            Clean.AddOrUpdate(f, Marker);
+            return f;
+        }
         kept.Reverse();
         return new Function(f.Name, f.Params, f.ConstMask, kept, f.Results, f.ResultTypes);
     }

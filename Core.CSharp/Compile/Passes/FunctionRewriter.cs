@@ -74,7 +74,11 @@ internal sealed class FunctionRewriter
         if (_hashCons)
         {
             key = _keys.Of(primitive, parameters, inputs, subs, types);
-            if (_byKey.TryGetValue(key, out var earlier)) return earlier.Outputs;
+            if (_byKey.TryGetValue(key, out var earlier) && SameSubFunctions(earlier, subs))
+            {
+                Merged = true;
+                return earlier.Outputs;
+            }
         }
         var e = new Equation(types.Select(Fresh), primitive, parameters, inputs, subs, location);
         Add(e, key);
@@ -96,14 +100,21 @@ internal sealed class FunctionRewriter
         if (_hashCons)
         {
             key = _keys.Of(primitive, parameters, inputs, subs, outputs.Select(o => o.Type).ToList());
-            if (_byKey.TryGetValue(key, out var earlier))
+            if (_byKey.TryGetValue(key, out var earlier) && SameSubFunctions(earlier, subs))
             {
+                Merged = true;
                 for (int i = 0; i < outputs.Count; i++) Replace(outputs[i], earlier.Outputs[i]);
                 return;
             }
         }
         Add(new Equation(outputs, primitive, parameters, inputs, subs, location), key);
     }
+
+    /// <summary>Whether hash-consing merged an equation into an earlier one.</summary>
+    public bool Merged { get; private set; }
+
+    private static bool SameSubFunctions(Equation earlier, IReadOnlyList<Function> subs) =>
+        earlier.SubFunctions.Length == subs.Count && earlier.SubFunctions.Zip(subs).All(p => p.First.Equals(p.Second));
 
     private void Add(Equation e, string? key)
     {
@@ -128,8 +139,8 @@ internal sealed class FunctionRewriter
 
 /// <summary>
 /// The identity of an equation for common-subexpression elimination: its primitive, params,
-/// operands (variables by identity, literals by dtype and bits), sub-functions (alpha-equivalence,
-/// through their canonical text) and result types (<c>broadcast_in_dim(0.5)</c> to f32 and to f64
+/// operands (variables by identity, literals by dtype and bits), sub-functions (by their stable
+/// hash; a hit is confirmed with <see cref="Function.Equals(Function)"/>, Note [linear structural identity]) and result types (<c>broadcast_in_dim(0.5)</c> to f32 and to f64
 /// differ only there). Operands of commutative primitives are sorted, so <c>add(x, y)</c> and
 /// <c>add(y, x)</c> share a key: IEEE addition and multiplication are commutative bit for bit, and
 /// so are IR.md's <c>max</c>/<c>min</c> (NaN propagates either way; <c>max(-0, +0) = +0</c> either way).
@@ -152,7 +163,7 @@ internal sealed class EquationKey
         if (Commutative.Contains(primitive)) operands.Sort(StringComparer.Ordinal);
         var sb = new StringBuilder();
         sb.Append(primitive.Name).Append('[').Append(parameters.ToText()).Append("](").AppendJoin(',', operands).Append(')');
-        foreach (var s in subs) sb.Append('{').Append(s.CanonicalText).Append('}');
+        foreach (var s in subs) sb.Append("{#").Append(s.StableHash.ToString("x16")).Append('}');
         sb.Append("->").AppendJoin(',', resultTypes);
         return sb.ToString();
     }
