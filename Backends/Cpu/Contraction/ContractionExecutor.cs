@@ -54,6 +54,10 @@ internal sealed class ContractionExecutor : KernelExecutor
         _lhsCanonical = Canonical(_lb, _lf, _lc, (long)_m * _kDim, _kDim, 1);
         _rhsCanonical = Canonical(_rb, _rc, _rf, (long)_kDim * _n, _n, 1);
         _rowsPerItem = Math.Max(1, TileProgram.LaneElements / Math.Max(1, _n));
+        // Whole micro-kernel blocks per item where there are enough rows (Note [gemm]): an item's
+        // last partial block would run one row at a time.
+        int mr = Gemm<float>.Mr;
+        if (_rowsPerItem >= mr && _m > _rowsPerItem) _rowsPerItem -= _rowsPerItem % mr;
 
         var dims = k.Domain.Select(x => (long)x).ToArray();
         _inputs = k.Inputs.Select(i =>
@@ -150,18 +154,9 @@ internal sealed class ContractionExecutor : KernelExecutor
                 Gather(buffers[_k.Rhs.Buffer], _rb, _rc, _rf, bTemp);
                 b = new BufferRef(bTemp, 0, _batch * _kDim * _n);
             }
-            if (_dtype == DType.F32)
-            {
-                // Note [f32 gemm]: pack each batch's B into column panels once, shared by every row block.
-                int packed = GemmF32.PackedLength(_kDim, _n);
-                packTemp = ArrayPool<byte>.Shared.Rent(Math.Max(1, _batch * packed * 4));
-                var src = b;
-                var dst = new BufferRef(packTemp, 0, _batch * packed);
-                for (int t = 0; t < _batch; t++)
-                    GemmF32.Pack(src.Slice((long)t * _kDim * _n, _kDim * _n, 4).Span<float>(), _kDim, _n,
-                        dst.Slice((long)t * packed, packed, 4).Span<float>());
-                b = dst;
-            }
+            // Note [gemm]: pack each batch's B into column panels once, shared by every row block.
+            if (_dtype == DType.F32) b = Pack<float>(b, ref packTemp);
+            else if (_dtype == DType.F64) b = Pack<double>(b, ref packTemp);
             int blocksPerBatch = (_m + _rowsPerItem - 1) / _rowsPerItem;
             long work = total * Math.Max(1, _kDim);
             CpuParallel.For(_batch * blocksPerBatch, work >= CpuParallel.ParallelThreshold, _maxThreads, NewWorker,
@@ -174,6 +169,24 @@ internal sealed class ContractionExecutor : KernelExecutor
             if (bTemp is not null) ArrayPool<byte>.Shared.Return(bTemp);
             if (packTemp is not null) ArrayPool<byte>.Shared.Return(packTemp);
         }
+    }
+
+    /// <summary>Each batch's B packed for <see cref="Gemm{T}"/> into a rented buffer (<paramref name="packTemp"/>, returned by the caller).</summary>
+    private BufferRef Pack<T>(BufferRef b, ref byte[]? packTemp) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int packed = Gemm<T>.PackedLength(_kDim, _n);
+        packTemp = ArrayPool<byte>.Shared.Rent(Math.Max(1, _batch * packed * _size));
+        var dst = new BufferRef(packTemp, 0, _batch * packed);
+        for (int t = 0; t < _batch; t++)
+            Gemm<T>.Pack(b.Slice((long)t * _kDim * _n, _kDim * _n, _size).Span<T>(), _kDim, _n, dst.Slice((long)t * packed, packed, _size).Span<T>());
+        return dst;
+    }
+
+    private void GemmRows<T>(BufferRef aRows, BufferRef packedB, BufferRef product, int batch, int rows)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int packed = Gemm<T>.PackedLength(_kDim, _n);
+        Gemm<T>.Rows(aRows.Span<T>(), packedB.Slice((long)batch * packed, packed, _size).Span<T>(), product.Span<T>(), rows, _kDim, _n);
     }
 
     private sealed class Worker
@@ -206,11 +219,8 @@ internal sealed class ContractionExecutor : KernelExecutor
         int count = rows * _n;
         var product = _productOnly ? buffers[_k.Outputs[0].Buffer].Slice(first, count, _size) : w.Product;
         var aRows = a.Slice(((long)batch * _m + row0) * _kDim, rows * _kDim, _size);
-        if (_dtype == DType.F32)
-        {
-            int packed = GemmF32.PackedLength(_kDim, _n);
-            GemmF32.Rows(aRows.Span<float>(), b.Slice((long)batch * packed, packed, 4).Span<float>(), product.Span<float>(), rows, _kDim, _n);
-        }
+        if (_dtype == DType.F32) GemmRows<float>(aRows, b, product, batch, rows);
+        else if (_dtype == DType.F64) GemmRows<double>(aRows, b, product, batch, rows);
         else MatMul.Rows(_dtype, aRows, b.Slice((long)batch * _kDim * _n, _kDim * _n, _size), product, rows, _kDim, _n);
         if (_productOnly) return;
 

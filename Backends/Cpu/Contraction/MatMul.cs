@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using ArrayLang.Backends.Cpu.Ops;
 using ArrayLang.Backends.Cpu.Runtime;
 using ArrayLang.Ir;
 
@@ -8,8 +9,8 @@ namespace ArrayLang.Backends.Cpu.Contraction;
 
 /// <summary>
 /// Row blocks of a matrix product <c>C = A B</c> on canonical dense operands (Note [canonical
-/// contraction]). f32 uses the register-blocked kernel of <see cref="GemmF32"/>; f64 and i32 use
-/// a row-times-matrix loop vectorized over <c>N</c> (i32 wraps modulo 2^32).
+/// contraction]) of i32 (wrapping modulo 2^32): a row-times-matrix loop vectorized over <c>N</c>;
+/// f32 and f64 use the register-blocked kernel of <see cref="Gemm{T}"/>.
 /// </summary>
 internal static class MatMul
 {
@@ -18,15 +19,22 @@ internal static class MatMul
     {
         switch (dtype)
         {
-            case DType.F32: throw new InvalidOperationException("f32 products go through GemmF32 with a packed right operand");
-            case DType.F64: RowsGeneric(ref a.At<double>(0), ref b.At<double>(0), ref c.At<double>(0), rows, k, n); break;
-            default: RowsGeneric(ref a.At<int>(0), ref b.At<int>(0), ref c.At<int>(0), rows, k, n); break;
+            case DType.I32: RowsGeneric(ref a.At<int>(0), ref b.At<int>(0), ref c.At<int>(0), rows, k, n); break;
+            default: throw new InvalidOperationException($"{dtype} products go through Gemm with a packed right operand");
         }
     }
 
-    /// <summary>For each row, <c>c[i,:] = sum_p a[i,p] * b[p,:]</c>, accumulating in order of <c>p</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>For each row, <c>c[i,:] = sum_p a[i,p] * b[p,:]</c>, accumulating in order of <c>p</c>, vectorized at the machine's width.</summary>
     public static void RowsGeneric<T>(ref T a, ref T b, ref T c, int rows, int k, int n) where T : unmanaged, INumber<T>
+    {
+        if (Vector512.IsHardwareAccelerated) RowsAt<T, Lanes512<T>>(ref a, ref b, ref c, rows, k, n);
+        else if (Vector256.IsHardwareAccelerated) RowsAt<T, Lanes256<T>>(ref a, ref b, ref c, rows, k, n);
+        else RowsAt<T, Lanes128<T>>(ref a, ref b, ref c, rows, k, n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsAt<T, TV>(ref T a, ref T b, ref T c, int rows, int k, int n)
+        where T : unmanaged, INumber<T> where TV : struct, IVectorLanes<TV, T>
     {
         for (int i = 0; i < rows; i++)
         {
@@ -39,18 +47,11 @@ internal static class MatMul
                 T av = Unsafe.Add(ref a, i * k + p);
                 ref T brow = ref Unsafe.Add(ref b, p * n);
                 int j = 0;
-                if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
-                {
-                    var avv = Vector512.Create(av);
-                    for (; j <= n - Vector512<T>.Count; j += Vector512<T>.Count)
-                    {
-                        var acc = Vector512.LoadUnsafe(ref crow, (nuint)j);
-                        (acc + avv * Vector512.LoadUnsafe(ref brow, (nuint)j)).StoreUnsafe(ref crow, (nuint)j);
-                    }
-                }
+                var avv = TV.Splat(av);
+                for (; j <= n - TV.Count; j += TV.Count)
+                    TV.Store(TV.Load(ref crow, (nuint)j) + avv * TV.Load(ref brow, (nuint)j), ref crow, (nuint)j);
                 for (; j < n; j++) Unsafe.Add(ref crow, j) = unchecked(Unsafe.Add(ref crow, j) + av * Unsafe.Add(ref brow, j));
             }
         }
     }
 }
-

@@ -1,49 +1,46 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using ArrayLang.Reference;
 
 namespace ArrayLang.Backends.Cpu.Ops;
 
 // The operation structs of IR.md's elementwise primitives, each exactly as the reference evaluator
 // defines it (IR.md "Exact semantics"): the vector form, where there is one, gives the same bits
-// as the scalar form. .NET's Vector512.Max/Min are IEEE 754-2019 maximum/minimum (NaN propagates,
+// as the scalar form. .NET's vector Max/Min (every width) are IEEE 754-2019 maximum/minimum (NaN propagates,
 // -0 < +0), which is IR.md's max/min.
 
 internal struct AddOp<T> : IBinaryOp<T> where T : unmanaged, INumberBase<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) => unchecked(x + y);
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => x + y;
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => x + y;
 }
 
 internal struct SubOp<T> : IBinaryOp<T> where T : unmanaged, INumberBase<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) => unchecked(x - y);
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => x - y;
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => x - y;
 }
 
 internal struct MulOp<T> : IBinaryOp<T> where T : unmanaged, INumberBase<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) => unchecked(x * y);
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => x * y;
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => x * y;
 }
 
 /// <summary><c>x * y + z</c> rounded once (Note [fused multiply-add]); the scalar form gives the same bits.</summary>
 internal struct FmaOp<T> : ITernaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Scalar(T x, T y, T z) => T.FusedMultiplyAdd(x, y, z);
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y, Vector512<T> z) => typeof(T) == typeof(float)
-        ? Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
-        : Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+    public static TV Vector<TV>(TV x, TV y, TV z) where TV : struct, IVectorLanes<TV, T> => TV.FusedMultiplyAdd(x, y, z);
 }
 
 internal struct DivFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) => x / y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => x / y;
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => x / y;
 }
 
 /// <summary>i32 division made total: truncation, <c>x / 0 = 0</c>, <c>INT_MIN / -1 = INT_MIN</c>.</summary>
@@ -51,7 +48,7 @@ internal struct DivI32Op : IBinaryOp<int>
 {
     public static bool Vectorized => false;
     public static int Scalar(int x, int y) => y == 0 ? 0 : y == -1 ? unchecked(-x) : x / y;
-    public static Vector512<int> Vector(Vector512<int> x, Vector512<int> y) => throw new NotSupportedException();
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, int> => throw new NotSupportedException();
 }
 
 /// <summary>Float remainder: C's <c>fmod</c>, which is .NET's <c>%</c>.</summary>
@@ -59,7 +56,7 @@ internal struct RemFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPoint
 {
     public static bool Vectorized => false;
     public static T Scalar(T x, T y) => x % y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => throw new NotSupportedException();
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => throw new NotSupportedException();
 }
 
 /// <summary>i32 remainder with the dividend's sign, <c>rem(x, 0) = x</c>, <c>rem(INT_MIN, -1) = 0</c>.</summary>
@@ -67,7 +64,7 @@ internal struct RemI32Op : IBinaryOp<int>
 {
     public static bool Vectorized => false;
     public static int Scalar(int x, int y) => y == 0 ? x : y == -1 ? 0 : x % y;
-    public static Vector512<int> Vector(Vector512<int> x, Vector512<int> y) => throw new NotSupportedException();
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, int> => throw new NotSupportedException();
 }
 
 internal struct MaxFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -75,7 +72,7 @@ internal struct MaxFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPoint
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) =>
         T.IsNaN(x) || T.IsNaN(y) ? T.NaN : x == y ? (T.IsNegative(x) ? y : x) : x > y ? x : y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => Vector512.Max(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => TV.Max(x, y);
 }
 
 internal struct MinFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -83,42 +80,42 @@ internal struct MinFloatOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPoint
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) =>
         T.IsNaN(x) || T.IsNaN(y) ? T.NaN : x == y ? (T.IsNegative(x) ? x : y) : x < y ? x : y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => Vector512.Min(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => TV.Min(x, y);
 }
 
 internal struct MaxI32Op : IBinaryOp<int>
 {
     public static bool Vectorized => true;
     public static int Scalar(int x, int y) => Math.Max(x, y);
-    public static Vector512<int> Vector(Vector512<int> x, Vector512<int> y) => Vector512.Max(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, int> => TV.Max(x, y);
 }
 
 internal struct MinI32Op : IBinaryOp<int>
 {
     public static bool Vectorized => true;
     public static int Scalar(int x, int y) => Math.Min(x, y);
-    public static Vector512<int> Vector(Vector512<int> x, Vector512<int> y) => Vector512.Min(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, int> => TV.Min(x, y);
 }
 
 internal struct AndOp<T> : IBinaryOp<T> where T : unmanaged, IBinaryInteger<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) => x & y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => x & y;
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => x & y;
 }
 
 internal struct OrOp<T> : IBinaryOp<T> where T : unmanaged, IBinaryInteger<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) => x | y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => x | y;
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => x | y;
 }
 
 internal struct XorOp<T> : IBinaryOp<T> where T : unmanaged, IBinaryInteger<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x, T y) => x ^ y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => x ^ y;
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => x ^ y;
 }
 
 /// <summary>Bitwise complement of an i32.</summary>
@@ -126,7 +123,7 @@ internal struct NotI32Op : IUnaryOp<int>
 {
     public static bool Vectorized => true;
     public static int Scalar(int x) => ~x;
-    public static Vector512<int> Vector(Vector512<int> x) => ~x;
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, int> => ~x;
 }
 
 /// <summary>Logical not of a bool byte (0 or 1).</summary>
@@ -134,14 +131,14 @@ internal struct NotBoolOp : IUnaryOp<byte>
 {
     public static bool Vectorized => true;
     public static byte Scalar(byte x) => (byte)(x ^ 1);
-    public static Vector512<byte> Vector(Vector512<byte> x) => x ^ Vector512<byte>.One;
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, byte> => x ^ TV.One;
 }
 
 internal struct NegOp<T> : IUnaryOp<T> where T : unmanaged, INumberBase<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x) => unchecked(-x);
-    public static Vector512<T> Vector(Vector512<T> x) => -x;
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, T> => -x;
 }
 
 /// <summary><c>abs</c>: floats clear the sign bit; i32 wraps (<c>abs(INT_MIN) = INT_MIN</c>, as vpabsd gives).</summary>
@@ -151,7 +148,7 @@ internal struct AbsOp<T> : IUnaryOp<T> where T : unmanaged, INumberBase<T>
     public static T Scalar(T x) => typeof(T) == typeof(int)
         ? (T)(object)((int)(object)x < 0 ? unchecked(-(int)(object)x) : (int)(object)x)
         : T.Abs(x);
-    public static Vector512<T> Vector(Vector512<T> x) => Vector512.Abs(x);
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, T> => TV.Abs(x);
 }
 
 /// <summary><c>sign</c>: -1, 0 or 1; floats pass ±0 and NaN through.</summary>
@@ -159,11 +156,11 @@ internal struct SignOp<T> : IUnaryOp<T> where T : unmanaged, INumberBase<T>, ICo
 {
     public static bool Vectorized => true;
     public static T Scalar(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : x;
-    public static Vector512<T> Vector(Vector512<T> x)
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, T>
     {
-        var pos = Vector512.GreaterThan(x, Vector512<T>.Zero);
-        var neg = Vector512.LessThan(x, Vector512<T>.Zero);
-        return Vector512.ConditionalSelect(pos, Vector512<T>.One, Vector512.ConditionalSelect(neg, -Vector512<T>.One, x));
+        var pos = TV.GreaterThan(x, TV.Zero);
+        var neg = TV.LessThan(x, TV.Zero);
+        return TV.ConditionalSelect(pos, TV.One, TV.ConditionalSelect(neg, -TV.One, x));
     }
 }
 
@@ -171,14 +168,14 @@ internal struct FloorOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee
 {
     public static bool Vectorized => true;
     public static T Scalar(T x) => T.Floor(x);
-    public static Vector512<T> Vector(Vector512<T> x) => FloatVectors.Floor(x);
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, T> => TV.Floor(x);
 }
 
 internal struct CeilOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorized => true;
     public static T Scalar(T x) => T.Ceiling(x);
-    public static Vector512<T> Vector(Vector512<T> x) => FloatVectors.Ceiling(x);
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, T> => TV.Ceiling(x);
 }
 
 /// <summary><c>round</c>: halfway cases away from zero; the truncation keeps the sign of zero.</summary>
@@ -186,12 +183,12 @@ internal struct RoundOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee
 {
     public static bool Vectorized => true;
     public static T Scalar(T x) => T.CreateTruncating(ScalarMath.RoundHalfAwayFromZero(double.CreateTruncating(x)));
-    public static Vector512<T> Vector(Vector512<T> x)
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, T>
     {
-        var t = FloatVectors.Truncate(x);
-        var half = Vector512.Create(T.CreateTruncating(0.5));
-        var away = Vector512.GreaterThanOrEqual(Vector512.Abs(x - t), half);
-        return Vector512.ConditionalSelect(away, t + Vector512.CopySign(Vector512<T>.One, x), t);
+        var t = TV.Truncate(x);
+        var half = TV.Splat(T.CreateTruncating(0.5));
+        var away = TV.GreaterThanOrEqual(TV.Abs(x - t), half);
+        return TV.ConditionalSelect(away, t + TV.CopySign(TV.One, x), t);
     }
 }
 
@@ -199,7 +196,7 @@ internal struct SqrtOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee7
 {
     public static bool Vectorized => true;
     public static T Scalar(T x) => T.Sqrt(x);
-    public static Vector512<T> Vector(Vector512<T> x) => Vector512.Sqrt(x);
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, T> => TV.Sqrt(x);
 }
 
 /// <summary>f32 <c>rsqrt</c>: <c>1 / sqrt(x)</c> in double, rounded to float (within an ulp of the reference's correctly rounded value).</summary>
@@ -207,12 +204,8 @@ internal struct RsqrtF32Op : IUnaryOp<float>
 {
     public static bool Vectorized => true;
     public static float Scalar(float x) => (float)(1.0 / Math.Sqrt(x));
-    public static Vector512<float> Vector(Vector512<float> x)
-    {
-        var (lo, hi) = Vector512.Widen(x);
-        var one = Vector512<double>.One;
-        return Vector512.Narrow(one / Vector512.Sqrt(lo), one / Vector512.Sqrt(hi));
-    }
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, float>
+        => VectorMathBridge.BinaryF32<TV, RsqrtKernel>(x, x);
 }
 
 /// <summary>f64 <c>rsqrt</c>: the reference's correctly rounded routine, per lane.</summary>
@@ -220,21 +213,5 @@ internal struct RsqrtF64Op : IUnaryOp<double>
 {
     public static bool Vectorized => false;
     public static double Scalar(double x) => ScalarMath.Rsqrt(x);
-    public static Vector512<double> Vector(Vector512<double> x) => throw new NotSupportedException();
-}
-
-/// <summary>Vector512 rounding functions, which .NET offers only for float and double, for a generic float type.</summary>
-internal static class FloatVectors
-{
-    public static Vector512<T> Floor<T>(Vector512<T> x) => typeof(T) == typeof(float)
-        ? Vector512.Floor(x.AsSingle()).As<float, T>()
-        : Vector512.Floor(x.AsDouble()).As<double, T>();
-
-    public static Vector512<T> Ceiling<T>(Vector512<T> x) => typeof(T) == typeof(float)
-        ? Vector512.Ceiling(x.AsSingle()).As<float, T>()
-        : Vector512.Ceiling(x.AsDouble()).As<double, T>();
-
-    public static Vector512<T> Truncate<T>(Vector512<T> x) => typeof(T) == typeof(float)
-        ? Vector512.Truncate(x.AsSingle()).As<float, T>()
-        : Vector512.Truncate(x.AsDouble()).As<double, T>();
+    public static TV Vector<TV>(TV x) where TV : struct, IVectorLanes<TV, double> => throw new NotSupportedException();
 }

@@ -1,53 +1,52 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using ArrayLang.Primitives;
 
 namespace ArrayLang.Backends.Cpu.Ops;
 
 // Comparisons follow IEEE 754 (NaN is unordered: only ne holds) and order bools false < true,
-// which bytes 0 and 1 do. Vector512's comparisons give all-ones lanes where they hold.
+// which bytes 0 and 1 do. Vector comparisons give all-ones lanes where they hold.
 
 internal struct EqOp<T> : ICompareOp<T> where T : unmanaged, IEqualityOperators<T, T, bool>
 {
     public static bool Scalar(T x, T y) => x == y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => Vector512.Equals(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => TV.Equals(x, y);
 }
 
 internal struct NeOp<T> : ICompareOp<T> where T : unmanaged, IEqualityOperators<T, T, bool>
 {
     public static bool Scalar(T x, T y) => x != y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => ~Vector512.Equals(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => ~TV.Equals(x, y);
 }
 
 internal struct LtOp<T> : ICompareOp<T> where T : unmanaged, IComparisonOperators<T, T, bool>
 {
     public static bool Scalar(T x, T y) => x < y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => Vector512.LessThan(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => TV.LessThan(x, y);
 }
 
 internal struct LeOp<T> : ICompareOp<T> where T : unmanaged, IComparisonOperators<T, T, bool>
 {
     public static bool Scalar(T x, T y) => x <= y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => Vector512.LessThanOrEqual(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => TV.LessThanOrEqual(x, y);
 }
 
 internal struct GtOp<T> : ICompareOp<T> where T : unmanaged, IComparisonOperators<T, T, bool>
 {
     public static bool Scalar(T x, T y) => x > y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThan(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => TV.GreaterThan(x, y);
 }
 
 internal struct GeOp<T> : ICompareOp<T> where T : unmanaged, IComparisonOperators<T, T, bool>
 {
     public static bool Scalar(T x, T y) => x >= y;
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThanOrEqual(x, y);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => TV.GreaterThanOrEqual(x, y);
 }
 
 /// <summary><c>is_finite</c> as a one-operand comparison: <c>x - x == 0</c> holds exactly for finite <c>x</c>.</summary>
 internal struct IsFiniteOp<T> : ICompareOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Scalar(T x, T y) => T.IsFinite(x);
-    public static Vector512<T> Vector(Vector512<T> x, Vector512<T> y) => Vector512.Equals(x - x, Vector512<T>.Zero);
+    public static TV Vector<TV>(TV x, TV y) where TV : struct, IVectorLanes<TV, T> => TV.Equals(x - x, TV.Zero);
 }
 
 // ---- convert[to=d]: every dtype to every dtype (IR.md "Exact semantics") ----

@@ -17,9 +17,10 @@ internal delegate void RegisterTile(BufferRef[] slots, int n);
 /// Note [register kernels]: a tile program runs each instruction over the whole tile in turn, so
 /// every intermediate makes a round trip through a scratch lane (in L1, but one load and one store
 /// per element per instruction) and each instruction costs a dispatch per tile. When every
-/// instruction has a Vector512 form on one element type, this compiles the program instead into
-/// one loop (a <see cref="DynamicMethod"/>, compiled by the .NET JIT) that loads the inputs of 64
-/// bytes of elements into registers, applies the instructions' own <c>Vector</c> routines (the
+/// instruction has a vector form on one element type, this compiles the program instead into
+/// one loop (a <see cref="DynamicMethod"/>, compiled by the .NET JIT) that loads the inputs of one
+/// vector of the chosen width (Note [vector widths]) into registers, applies the instructions' own
+/// <c>Vector</c> routines instantiated at that width (the
 /// same <see cref="IUnaryOp{T}"/>/<see cref="IBinaryOp{T}"/> structs the tile routines use, so the
 /// per-element results are the same bits) and stores only the results; the tail runs the same
 /// instructions' <c>Scalar</c> routines, which give the same bits as their vector lanes. This is
@@ -36,25 +37,34 @@ internal static class RegisterKernel
 
     /// <summary>
     /// The program compiled to one register loop, or null when some instruction cannot take part
-    /// (Note [register kernels]); <paramref name="dtype"/> is the element type of every operand and result.
+    /// (Note [register kernels]); <paramref name="dtype"/> is the element type of every operand and
+    /// result. The loop runs vectors of <paramref name="bits"/> (512, 256 or 128; by default
+    /// <see cref="VectorWidth.Bits"/>, and none when the hardware accelerates no vectors).
     /// </summary>
-    public static RegisterTile? TryCompile(IReadOnlyList<Op> ops, DType dtype, IReadOnlyList<OperandRef> results, Func<OperandRef, int> slotOf)
+    public static RegisterTile? TryCompile(IReadOnlyList<Op> ops, DType dtype, IReadOnlyList<OperandRef> results, Func<OperandRef, int> slotOf,
+        int bits = 0)
     {
-        if (!Vector512.IsHardwareAccelerated || ops.Count == 0) return null;
+        if (bits == 0)
+        {
+            if (!Vector128.IsHardwareAccelerated) return null;
+            bits = VectorWidth.Bits;
+        }
+        if (ops.Count == 0) return null;
         Type? t = dtype switch { DType.F32 => typeof(float), DType.F64 => typeof(double), DType.I32 => typeof(int), _ => null };
         if (t is null) return null;
+        var lanes = VectorWidth.LanesType(bits, t);
         var byValue = ops.ToDictionary(o => o.Value);
         foreach (var r in results)
             if (r.Kind == OperandKind.Value && byValue[r.Index].DType == DType.Bool) return null; // bools stay masks, never stored
         var forms = new Form[ops.Count];
         for (int j = 0; j < ops.Count; j++)
         {
-            var form = FormOf(ops[j], t);
+            var form = FormOf(ops[j], t, lanes);
             if (form is null) return null;
             forms[j] = form;
         }
         if (forms.Count(f => f.VectorMath) > MaxVectorMathCalls) return null;
-        return new Emitter(t, ops, forms, results, slotOf).Compile();
+        return new Emitter(t, lanes, ops, forms, results, slotOf).Compile();
     }
 
     /// <summary>How an instruction runs in registers: its vector and scalar methods, and whether its one operand is passed twice.</summary>
@@ -70,13 +80,14 @@ internal static class RegisterKernel
     public const int MaxVectorMathCalls = 3;
 
     /// <summary>
-    /// The form of an instruction on lanes of <paramref name="t"/>: the operation struct behind a
-    /// Unary/Binary/Ternary/Compare/Predicate tile routine, or a <see cref="MaskLanes{T}"/> method
-    /// for select and the logic of bools (which live in registers as lane masks of <paramref name="t"/>).
+    /// The form of an instruction on <paramref name="lanes"/> of <paramref name="t"/>: the operation
+    /// struct behind a Unary/Binary/Ternary/Compare/Predicate tile routine, or a
+    /// <see cref="MaskLanes{TV, T}"/> method for select and the logic of bools (which live in
+    /// registers as lane masks of <paramref name="t"/>).
     /// </summary>
-    private static Form? FormOf(Op op, Type t)
+    private static Form? FormOf(Op op, Type t, Type lanes)
     {
-        var masks = typeof(MaskLanes<>).MakeGenericType(t);
+        var masks = typeof(MaskLanes<,>).MakeGenericType(lanes, t);
         Form? Mask(string name) => new(Method(masks, name, vector: true), Method(masks, name, vector: false));
         if (op.DType == DType.Bool && op.Primitive is "and" or "or" or "xor" or "not")
             return op.Code.Method.GetGenericArguments() is [var b, ..] && b == typeof(byte) ? Mask(Capitalized(op.Primitive)) : null;
@@ -97,7 +108,7 @@ internal static class RegisterKernel
         };
         if (arity == 0 || arity != op.Operands.Count) return null;
         if (opType.GetProperty("Vectorized", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is false) return null;
-        var vector = opType.GetMethod("Vector", BindingFlags.Public | BindingFlags.Static);
+        var vector = opType.GetMethod("Vector", BindingFlags.Public | BindingFlags.Static)?.MakeGenericMethod(lanes);
         var scalar = opType.GetMethod("Scalar", BindingFlags.Public | BindingFlags.Static);
         return vector is null || scalar is null ? null : new Form(vector, scalar, twice, typeof(IVectorMathOp).IsAssignableFrom(opType));
     }
@@ -112,11 +123,11 @@ internal static class RegisterKernel
     /// <summary>A reference to the first element of slot <paramref name="slot"/> (called once per tile by the compiled code).</summary>
     public static ref byte SlotRef(BufferRef[] slots, int slot) => ref slots[slot].At<byte>(0);
 
-    private sealed class Emitter(Type t, IReadOnlyList<Op> ops, Form[] forms, IReadOnlyList<OperandRef> results, Func<OperandRef, int> slotOf)
+    private sealed class Emitter(Type t, Type lanes, IReadOnlyList<Op> ops, Form[] forms, IReadOnlyList<OperandRef> results, Func<OperandRef, int> slotOf)
     {
-        private readonly Type _vector = typeof(Vector512<>).MakeGenericType(t);
-        private readonly Type _masks = typeof(MaskLanes<>).MakeGenericType(t);
-        private readonly int _count = 64 / System.Runtime.InteropServices.Marshal.SizeOf(t);
+        private readonly Type _vector = lanes;
+        private readonly Type _masks = typeof(MaskLanes<,>).MakeGenericType(lanes, t);
+        private readonly int _count = (int)lanes.GetProperty("Count")!.GetValue(null)!;
         private readonly Dictionary<int, LocalBuilder> _slotRef = [];
         private readonly Dictionary<Literal, (LocalBuilder Scalar, LocalBuilder Vector)> _literal = [];
         private readonly Dictionary<int, int> _opOf = Enumerable.Range(0, ops.Count).ToDictionary(j => ops[j].Value);
@@ -199,13 +210,13 @@ internal static class RegisterKernel
             else _il.Emit(OpCodes.Ldc_I4, (int)lit.Value);
             _il.Emit(OpCodes.Stloc, s);
             _il.Emit(OpCodes.Ldloc, s);
-            _il.Emit(OpCodes.Call, isBool ? _masks.GetMethod("Broadcast")! : typeof(Vector512).GetMethod(nameof(Vector512.Create), [t])!);
+            _il.Emit(OpCodes.Call, isBool ? _masks.GetMethod("Broadcast")! : _vector.GetMethod("Splat")!);
             _il.Emit(OpCodes.Stloc, v);
             _literal[lit] = (s, v);
         }
 
         /// <summary>
-        /// One iteration's code: 64 bytes of elements at <c>i</c>, or one element. The instructions
+        /// One iteration's code: one vector of elements at <c>i</c>, or one element. The instructions
         /// run in <see cref="BranchCones.Order"/>'s order; a run of instructions under a guard is one
         /// block the loop jumps over when no lane (or every lane) of the guard's predicate is true
         /// (Note [skipped branches]).
@@ -322,37 +333,34 @@ internal static class RegisterKernel
             .Single(m => m.Name == nameof(Unsafe.Add) && m.GetParameters() is [{ ParameterType.IsByRef: true }, var p] && p.ParameterType == typeof(nuint))
             .MakeGenericMethod(t);
 
-        private MethodInfo LoadUnsafe => typeof(Vector512).GetMethods()
-            .Single(m => m.Name == nameof(Vector512.LoadUnsafe) && m.GetParameters().Length == 2)
-            .MakeGenericMethod(t);
+        private MethodInfo LoadUnsafe => _vector.GetMethod("Load")!;
 
-        private MethodInfo StoreUnsafe => typeof(Vector512).GetMethods()
-            .Single(m => m.Name == nameof(Vector512.StoreUnsafe) && m.GetParameters().Length == 3)
-            .MakeGenericMethod(t);
+        private MethodInfo StoreUnsafe => _vector.GetMethod("Store")!;
     }
 }
 
 /// <summary>
-/// Bools inside a register loop: lanes of a vector of <typeparamref name="T"/> with every bit set
-/// (true) or clear (false), the form vector comparisons produce; a scalar bool in the tail.
+/// Bools inside a register loop: lanes of <typeparamref name="TV"/> (a vector of
+/// <typeparamref name="T"/>) with every bit set (true) or clear (false), the form vector
+/// comparisons produce; a scalar bool in the tail.
 /// </summary>
-internal static class MaskLanes<T> where T : unmanaged
+internal static class MaskLanes<TV, T> where TV : struct, IVectorLanes<TV, T> where T : unmanaged
 {
-    public static Vector512<T> Select(Vector512<T> pred, Vector512<T> onTrue, Vector512<T> onFalse) => Vector512.ConditionalSelect(pred, onTrue, onFalse);
+    public static TV Select(TV pred, TV onTrue, TV onFalse) => TV.ConditionalSelect(pred, onTrue, onFalse);
     public static T Select(bool pred, T onTrue, T onFalse) => pred ? onTrue : onFalse;
-    public static Vector512<T> And(Vector512<T> x, Vector512<T> y) => x & y;
+    public static TV And(TV x, TV y) => x & y;
     public static bool And(bool x, bool y) => x & y;
-    public static Vector512<T> Or(Vector512<T> x, Vector512<T> y) => x | y;
+    public static TV Or(TV x, TV y) => x | y;
     public static bool Or(bool x, bool y) => x | y;
-    public static Vector512<T> Xor(Vector512<T> x, Vector512<T> y) => x ^ y;
+    public static TV Xor(TV x, TV y) => x ^ y;
     public static bool Xor(bool x, bool y) => x ^ y;
-    public static Vector512<T> Not(Vector512<T> x) => ~x;
+    public static TV Not(TV x) => ~x;
     public static bool Not(bool x) => !x;
-    public static Vector512<T> Broadcast(bool x) => x ? Vector512<T>.AllBitsSet : Vector512<T>.Zero;
+    public static TV Broadcast(bool x) => x ? TV.AllBitsSet : TV.Zero;
     /// <summary>No lane is true.</summary>
-    public static bool None(Vector512<T> pred) => pred.AsByte() == Vector512<byte>.Zero;
+    public static bool None(TV pred) => TV.None(pred);
     public static bool None(bool pred) => !pred;
     /// <summary>Every lane is true.</summary>
-    public static bool All(Vector512<T> pred) => pred.AsByte() == Vector512<byte>.AllBitsSet;
+    public static bool All(TV pred) => TV.All(pred);
     public static bool All(bool pred) => pred;
 }

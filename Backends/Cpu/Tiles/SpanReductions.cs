@@ -9,9 +9,10 @@ using ArrayLang.Primitives;
 namespace ArrayLang.Backends.Cpu.Tiles;
 
 /// <summary>
-/// Reductions of one run of elements, vectorized with a fixed association (Vector512 partial
-/// results combined lane by lane, then the tail), so the result depends only on the run: sums and
-/// products are reassociated as IR.md allows; max and min are exact.
+/// Reductions of one run of elements, vectorized with a fixed association (partial results per
+/// position of a 64-byte block combined lane by lane, then the tail; the same for every vector
+/// width, Note [vector widths]), so the result depends only on the run: sums and products are
+/// reassociated as IR.md allows; max and min are exact.
 /// </summary>
 internal static class SpanReductions
 {
@@ -89,51 +90,84 @@ internal static class SpanReductions
         // A non-empty sum starts from -0, the identity of IEEE addition, so that a sum of -0s is -0
         // as in the reference; the empty sum is +0 (StoreIdentity).
         T acc = kind == ReduceKind.Sum && x.Length > 0 ? T.NegativeZero : IdentityFloat<T>(kind);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated && x.Length >= 2 * Vector512<T>.Count)
+        return kind switch
         {
-            ref T r = ref MemoryMarshal.GetReference(x);
-            var v = Vector512.LoadUnsafe(ref r);
-            for (i = Vector512<T>.Count; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var w = Vector512.LoadUnsafe(ref r, (nuint)i);
-                v = kind switch
-                {
-                    ReduceKind.Sum => v + w,
-                    ReduceKind.Prod => v * w,
-                    ReduceKind.Max => Vector512.Max(v, w),
-                    _ => Vector512.Min(v, w),
-                };
-            }
-            for (int l = 0; l < Vector512<T>.Count; l++) acc = CombineFloat(kind, acc, v[l]);
-        }
-        for (; i < x.Length; i++) acc = CombineFloat(kind, acc, x[i]);
-        return acc;
+            ReduceKind.Sum => Reduce<T, AddOp<T>>(x, acc),
+            ReduceKind.Prod => Reduce<T, MulOp<T>>(x, acc),
+            ReduceKind.Max => Reduce<T, MaxFloatOp<T>>(x, acc),
+            _ => Reduce<T, MinFloatOp<T>>(x, acc),
+        };
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ReduceInt(ReduceKind kind, ReadOnlySpan<int> x)
     {
         int acc = IdentityInt(kind);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated && x.Length >= 32)
+        return kind switch
         {
-            ref int r = ref MemoryMarshal.GetReference(x);
-            var v = Vector512.LoadUnsafe(ref r);
-            for (i = 16; i <= x.Length - 16; i += 16)
-            {
-                var w = Vector512.LoadUnsafe(ref r, (nuint)i);
-                v = kind switch
-                {
-                    ReduceKind.Sum => v + w,
-                    ReduceKind.Prod => v * w,
-                    ReduceKind.Max => Vector512.Max(v, w),
-                    _ => Vector512.Min(v, w),
-                };
-            }
-            for (int l = 0; l < 16; l++) acc = CombineInt(kind, acc, v[l]);
+            ReduceKind.Sum => Reduce<int, AddOp<int>>(x, acc),
+            ReduceKind.Prod => Reduce<int, MulOp<int>>(x, acc),
+            ReduceKind.Max => Reduce<int, MaxI32Op>(x, acc),
+            _ => Reduce<int, MinI32Op>(x, acc),
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="acc"/> combined with every element of <paramref name="x"/> by
+    /// <typeparamref name="TOp"/> in the canonical association (Note [vector widths]): with at
+    /// least two 64-byte blocks, one partial result per position in a block (the first block, then
+    /// each further block combined in), the positions combined into <paramref name="acc"/> in
+    /// order, then the tail one element at a time.
+    /// </summary>
+    private static T Reduce<T, TOp>(ReadOnlySpan<T> x, T acc) where T : unmanaged where TOp : IBinaryOp<T>
+    {
+        int i = 0;
+        ref T r = ref MemoryMarshal.GetReference(x);
+        if (x.Length >= 2 * BlockElements<T>())
+        {
+            // 128-bit vectors even where .NET emulates them: the association is the same on every machine.
+            if (Vector512.IsHardwareAccelerated) acc = Blocks<T, TOp, Lanes512<T>>(ref r, x.Length, acc, out i);
+            else if (Vector256.IsHardwareAccelerated) acc = Blocks<T, TOp, Lanes256<T>>(ref r, x.Length, acc, out i);
+            else acc = Blocks<T, TOp, Lanes128<T>>(ref r, x.Length, acc, out i);
         }
-        for (; i < x.Length; i++) acc = CombineInt(kind, acc, x[i]);
+        for (; i < x.Length; i++) acc = TOp.Scalar(acc, Unsafe.Add(ref r, i));
+        return acc;
+    }
+
+    private static int BlockElements<T>() where T : unmanaged => 64 / Unsafe.SizeOf<T>();
+
+    /// <summary>
+    /// The whole 64-byte blocks of <paramref name="r"/> (at least two), each block held in one,
+    /// two or four vectors of <typeparamref name="TV"/>; <paramref name="end"/> is the first
+    /// element after the last whole block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Blocks<T, TOp, TV>(ref T r, int length, T acc, out int end)
+        where T : unmanaged where TOp : IBinaryOp<T> where TV : struct, IVectorLanes<TV, T>
+    {
+        int block = BlockElements<T>(), w = TV.Count, parts = block / w;
+        TV v0 = TV.Load(ref r, 0), v1 = default, v2 = default, v3 = default;
+        if (parts > 1) v1 = TV.Load(ref r, (nuint)w);
+        if (parts > 2) { v2 = TV.Load(ref r, (nuint)(2 * w)); v3 = TV.Load(ref r, (nuint)(3 * w)); }
+        int i = block;
+        for (; i <= length - block; i += block)
+        {
+            v0 = TOp.Vector(v0, TV.Load(ref r, (nuint)i));
+            if (parts > 1) v1 = TOp.Vector(v1, TV.Load(ref r, (nuint)(i + w)));
+            if (parts > 2)
+            {
+                v2 = TOp.Vector(v2, TV.Load(ref r, (nuint)(i + 2 * w)));
+                v3 = TOp.Vector(v3, TV.Load(ref r, (nuint)(i + 3 * w)));
+            }
+        }
+        for (int l = 0; l < w; l++) acc = TOp.Scalar(acc, TV.GetElement(v0, l));
+        if (parts > 1) for (int l = 0; l < w; l++) acc = TOp.Scalar(acc, TV.GetElement(v1, l));
+        if (parts > 2)
+        {
+            for (int l = 0; l < w; l++) acc = TOp.Scalar(acc, TV.GetElement(v2, l));
+            for (int l = 0; l < w; l++) acc = TOp.Scalar(acc, TV.GetElement(v3, l));
+        }
+        end = i;
         return acc;
     }
 }

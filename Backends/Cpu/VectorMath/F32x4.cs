@@ -30,7 +30,7 @@ internal readonly struct F32x4 : IF32Lanes<F32x4>, IWidensToF64<F32x4, F64x2>
     [MethodImpl(AggressiveInlining)] public static F32x4 operator *(F32x4 a, F32x4 b) => new(a.V * b.V);
     [MethodImpl(AggressiveInlining)] public static F32x4 operator /(F32x4 a, F32x4 b) => new(a.V / b.V);
     [MethodImpl(AggressiveInlining)] public static F32x4 operator -(F32x4 a) => new(-a.V);
-    [MethodImpl(AggressiveInlining)] public static F32x4 Fma(F32x4 a, F32x4 b, F32x4 c) => new(Vector128.FusedMultiplyAdd(a.V, b.V, c.V));
+    [MethodImpl(AggressiveInlining)] public static F32x4 Fma(F32x4 a, F32x4 b, F32x4 c) => new(FloatFma.FusedMultiplyAdd(a.V, b.V, c.V));
     [MethodImpl(AggressiveInlining)] public static F32x4 Abs(F32x4 a) => new(Vector128.Abs(a.V));
     [MethodImpl(AggressiveInlining)] public static F32x4 Round(F32x4 a) => new(Vector128.Round(a.V));
     [MethodImpl(AggressiveInlining)] public static F32x4 Truncate(F32x4 a) => new(Vector128.Truncate(a.V));
@@ -63,7 +63,8 @@ internal readonly struct F32x4 : IF32Lanes<F32x4>, IWidensToF64<F32x4, F64x2>
     public static F32x4 Lookup16(Vector512<float> table, F32x4 index)
     {
         if (Avx512F.IsSupported) return new(Avx512F.PermuteVar16x32(table, I(index).ToVector256Unsafe().ToVector512Unsafe()).GetLower().GetLower());
-        return new(LaneTables.Lookup(table, I(index)));
+        if (Ssse3.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported) return new(LaneTables.Lookup(table, I(index)));
+        return new(LaneTables.LookupByLane(table, I(index)));
     }
 
     [MethodImpl(AggressiveInlining)]

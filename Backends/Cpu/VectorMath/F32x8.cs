@@ -63,7 +63,8 @@ internal readonly struct F32x8 : IF32Lanes<F32x8>, IWidensToF64<F32x8, F64x4>
     public static F32x8 Lookup16(Vector512<float> table, F32x8 index)
     {
         if (Avx512F.IsSupported) return new(Avx512F.PermuteVar16x32(table, I(index).ToVector512Unsafe()).GetLower());
-        return new(LaneTables.Lookup(table, I(index)));
+        if (Avx2.IsSupported) return new(LaneTables.Lookup(table, I(index)));
+        return new(LaneTables.LookupByLane(table, I(index)));
     }
 
     [MethodImpl(AggressiveInlining)]

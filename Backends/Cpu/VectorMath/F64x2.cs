@@ -31,6 +31,7 @@ internal readonly struct F64x2 : IF64Lanes<F64x2>
     [MethodImpl(AggressiveInlining)] public static F64x2 operator -(F64x2 a) => new(-a.V);
     [MethodImpl(AggressiveInlining)] public static F64x2 Fma(F64x2 a, F64x2 b, F64x2 c) => new(Vector128.FusedMultiplyAdd(a.V, b.V, c.V));
     [MethodImpl(AggressiveInlining)] public static F64x2 Abs(F64x2 a) => new(Vector128.Abs(a.V));
+    [MethodImpl(AggressiveInlining)] public static F64x2 Sqrt(F64x2 a) => new(Vector128.Sqrt(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x2 Round(F64x2 a) => new(Vector128.Round(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x2 Truncate(F64x2 a) => new(Vector128.Truncate(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x2 Clamp(F64x2 a, F64x2 lo, F64x2 hi) => new(Vector128.Min(hi.V, Vector128.Max(lo.V, a.V)));

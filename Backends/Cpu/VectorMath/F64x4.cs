@@ -31,6 +31,7 @@ internal readonly struct F64x4 : IF64Lanes<F64x4>
     [MethodImpl(AggressiveInlining)] public static F64x4 operator -(F64x4 a) => new(-a.V);
     [MethodImpl(AggressiveInlining)] public static F64x4 Fma(F64x4 a, F64x4 b, F64x4 c) => new(Vector256.FusedMultiplyAdd(a.V, b.V, c.V));
     [MethodImpl(AggressiveInlining)] public static F64x4 Abs(F64x4 a) => new(Vector256.Abs(a.V));
+    [MethodImpl(AggressiveInlining)] public static F64x4 Sqrt(F64x4 a) => new(Vector256.Sqrt(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x4 Round(F64x4 a) => new(Vector256.Round(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x4 Truncate(F64x4 a) => new(Vector256.Truncate(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x4 Clamp(F64x4 a, F64x4 lo, F64x4 hi) => new(Vector256.Min(hi.V, Vector256.Max(lo.V, a.V)));

@@ -31,6 +31,7 @@ internal readonly struct F64x8 : IF64Lanes<F64x8>
     [MethodImpl(AggressiveInlining)] public static F64x8 operator -(F64x8 a) => new(-a.V);
     [MethodImpl(AggressiveInlining)] public static F64x8 Fma(F64x8 a, F64x8 b, F64x8 c) => new(Vector512.FusedMultiplyAdd(a.V, b.V, c.V));
     [MethodImpl(AggressiveInlining)] public static F64x8 Abs(F64x8 a) => new(Vector512.Abs(a.V));
+    [MethodImpl(AggressiveInlining)] public static F64x8 Sqrt(F64x8 a) => new(Vector512.Sqrt(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x8 Round(F64x8 a) => new(Vector512.Round(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x8 Truncate(F64x8 a) => new(Vector512.Truncate(a.V));
     [MethodImpl(AggressiveInlining)] public static F64x8 Clamp(F64x8 a, F64x8 lo, F64x8 hi) => new(Vector512.Min(hi.V, Vector512.Max(lo.V, a.V)));

@@ -170,6 +170,8 @@ internal interface IF64Lanes<TSelf> where TSelf : struct, IF64Lanes<TSelf>
     static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
     /// <summary>Clears the sign bit.</summary>
     static abstract TSelf Abs(TSelf a);
+    /// <summary>Correctly rounded square root.</summary>
+    static abstract TSelf Sqrt(TSelf a);
     /// <summary>Rounds to the nearest integer, ties to even.</summary>
     static abstract TSelf Round(TSelf a);
     /// <summary>Rounds toward zero.</summary>

@@ -91,9 +91,13 @@ public static partial class VectorMath
         {
             for (; i + 16 <= n; i += 16) F32x16.Store(TK.Apply(F32x16.Load(ref src, i)), ref dst, i);
         }
-        else
+        else if (Vector256.IsHardwareAccelerated)
         {
             for (; i + 8 <= n; i += 8) F32x8.Store(TK.Apply(F32x8.Load(ref src, i)), ref dst, i);
+        }
+        else
+        {
+            for (; i + 4 <= n; i += 4) F32x4.Store(TK.Apply(F32x4.Load(ref src, i)), ref dst, i);
         }
         if (i < n) MapTail<TK>(x[(int)i..], result[(int)i..]);
     }
@@ -106,7 +110,8 @@ public static partial class VectorMath
         x.CopyTo(block);
         ref float b = ref MemoryMarshal.GetReference(block);
         if (Vector512.IsHardwareAccelerated) F32x16.Store(TK.Apply(F32x16.Load(ref b, 0)), ref b, 0);
-        else for (nuint i = 0; i < (nuint)x.Length; i += 8) F32x8.Store(TK.Apply(F32x8.Load(ref b, i)), ref b, i);
+        else if (Vector256.IsHardwareAccelerated) for (nuint i = 0; i < (nuint)x.Length; i += 8) F32x8.Store(TK.Apply(F32x8.Load(ref b, i)), ref b, i);
+        else for (nuint i = 0; i < (nuint)x.Length; i += 4) F32x4.Store(TK.Apply(F32x4.Load(ref b, i)), ref b, i);
         block[..x.Length].CopyTo(result);
     }
 
@@ -126,10 +131,15 @@ public static partial class VectorMath
             for (; i + 16 <= n; i += 16)
                 F32x16.Store(TK.Apply<F32x16, F64x8>(F32x16.Load(ref pa, i), F32x16.Load(ref pb, i)), ref dst, i);
         }
-        else
+        else if (Vector256.IsHardwareAccelerated)
         {
             for (; i + 8 <= n; i += 8)
                 F32x8.Store(TK.Apply<F32x8, F64x4>(F32x8.Load(ref pa, i), F32x8.Load(ref pb, i)), ref dst, i);
+        }
+        else
+        {
+            for (; i + 4 <= n; i += 4)
+                F32x4.Store(TK.Apply<F32x4, F64x2>(F32x4.Load(ref pa, i), F32x4.Load(ref pb, i)), ref dst, i);
         }
         if (i < n) MapTail<TK>(a[(int)i..], b[(int)i..], result[(int)i..]);
     }
@@ -145,9 +155,12 @@ public static partial class VectorMath
         ref float pb = ref MemoryMarshal.GetReference(blockB);
         if (Vector512.IsHardwareAccelerated)
             F32x16.Store(TK.Apply<F32x16, F64x8>(F32x16.Load(ref pa, 0), F32x16.Load(ref pb, 0)), ref pa, 0);
-        else
+        else if (Vector256.IsHardwareAccelerated)
             for (nuint i = 0; i < (nuint)a.Length; i += 8)
                 F32x8.Store(TK.Apply<F32x8, F64x4>(F32x8.Load(ref pa, i), F32x8.Load(ref pb, i)), ref pa, i);
+        else
+            for (nuint i = 0; i < (nuint)a.Length; i += 4)
+                F32x4.Store(TK.Apply<F32x4, F64x2>(F32x4.Load(ref pa, i), F32x4.Load(ref pb, i)), ref pa, i);
         blockA[..a.Length].CopyTo(result);
     }
 
@@ -163,9 +176,13 @@ public static partial class VectorMath
         {
             for (; i + 8 <= n; i += 8) F64x8.Store(TK.Apply(F64x8.Load(ref src, i)), ref dst, i);
         }
-        else
+        else if (Vector256.IsHardwareAccelerated)
         {
             for (; i + 4 <= n; i += 4) F64x4.Store(TK.Apply(F64x4.Load(ref src, i)), ref dst, i);
+        }
+        else
+        {
+            for (; i + 2 <= n; i += 2) F64x2.Store(TK.Apply(F64x2.Load(ref src, i)), ref dst, i);
         }
         if (i < n) MapTail<TK>(x[(int)i..], result[(int)i..]);
     }
@@ -177,7 +194,8 @@ public static partial class VectorMath
         x.CopyTo(block);
         ref double b = ref MemoryMarshal.GetReference(block);
         if (Vector512.IsHardwareAccelerated) F64x8.Store(TK.Apply(F64x8.Load(ref b, 0)), ref b, 0);
-        else for (nuint i = 0; i < (nuint)x.Length; i += 4) F64x4.Store(TK.Apply(F64x4.Load(ref b, i)), ref b, i);
+        else if (Vector256.IsHardwareAccelerated) for (nuint i = 0; i < (nuint)x.Length; i += 4) F64x4.Store(TK.Apply(F64x4.Load(ref b, i)), ref b, i);
+        else for (nuint i = 0; i < (nuint)x.Length; i += 2) F64x2.Store(TK.Apply(F64x2.Load(ref b, i)), ref b, i);
         block[..x.Length].CopyTo(result);
     }
 
@@ -196,9 +214,13 @@ public static partial class VectorMath
         {
             for (; i + 8 <= n; i += 8) F64x8.Store(TK.Apply(F64x8.Load(ref pa, i), F64x8.Load(ref pb, i)), ref dst, i);
         }
-        else
+        else if (Vector256.IsHardwareAccelerated)
         {
             for (; i + 4 <= n; i += 4) F64x4.Store(TK.Apply(F64x4.Load(ref pa, i), F64x4.Load(ref pb, i)), ref dst, i);
+        }
+        else
+        {
+            for (; i + 2 <= n; i += 2) F64x2.Store(TK.Apply(F64x2.Load(ref pa, i), F64x2.Load(ref pb, i)), ref dst, i);
         }
         if (i < n) MapTail<TK>(a[(int)i..], b[(int)i..], result[(int)i..]);
     }
@@ -214,9 +236,12 @@ public static partial class VectorMath
         ref double pb = ref MemoryMarshal.GetReference(blockB);
         if (Vector512.IsHardwareAccelerated)
             F64x8.Store(TK.Apply(F64x8.Load(ref pa, 0), F64x8.Load(ref pb, 0)), ref pa, 0);
-        else
+        else if (Vector256.IsHardwareAccelerated)
             for (nuint i = 0; i < (nuint)a.Length; i += 4)
                 F64x4.Store(TK.Apply(F64x4.Load(ref pa, i), F64x4.Load(ref pb, i)), ref pa, i);
+        else
+            for (nuint i = 0; i < (nuint)a.Length; i += 2)
+                F64x2.Store(TK.Apply(F64x2.Load(ref pa, i), F64x2.Load(ref pb, i)), ref pa, i);
         blockA[..a.Length].CopyTo(result);
     }
 
