@@ -185,7 +185,7 @@ public sealed record ScanKernel(ScanParams Params, Shape LaneShape, ImmutableArr
 /// <c>active</c> expression, and both are elementwise per lane): then iterating one lane until its
 /// own predicate fails gives the same values as the global loop, since further iterations leave a
 /// finished lane unchanged. A backend may therefore retire each lane as soon as it is done (the CPU's
-Note [retiring lanes]).
+/// Note [retiring lanes]).
 /// </remarks>
 /// <param name="LaneShape">The shape every per-lane value has.</param>
 /// <param name="Consts">How many leading operands are consts.</param>
