@@ -15,7 +15,7 @@ namespace ArrayLang.Cli;
 /// .npy errors), 2 the command line is wrong (unknown option, missing file, wrong number or types
 /// of inputs).
 /// </summary>
-public static class CliMain
+public static partial class CliMain
 {
     /// <summary>The batch size <c>vmap</c> uses when <c>--batch-size</c> is not given.</summary>
     public const int DefaultBatchSize = 8;
@@ -65,6 +65,11 @@ public static class CliMain
                 [--batch-size B]       the batch size of every level (default: 8, since the
                                        per-example function does not say)
                 [--entry NAME]         the function to batch (default: the first in the file)
+          graph FILE.ir -o OUT.svg   draw the entry function as a graph (Graphviz; without its
+                                     'dot' command, or for OUT.dot, the DOT text is written)
+                [--vmap AXES]...       draw the batched function
+                [--lowered]            draw the fused kernels and their buffers instead
+                [--batch-size B] [--out-axes AXES] [--entry NAME]   as for vmap
           help                       print this text
 
         AXES is a comma-separated list with one entry per argument (for --out-axes, one per result):
@@ -100,7 +105,8 @@ public static class CliMain
                 "print" => Print(opts, stdout),
                 "run" => RunCommand(opts, stdout),
                 "vmap" => VmapCommand(opts, stdout),
-                _ => throw new UsageException($"unknown command '{command}' (commands: check, print, run, vmap, help)"),
+                "graph" => GraphCommand(opts, stdout),
+                _ => throw new UsageException($"unknown command '{command}' (commands: check, print, run, vmap, graph, help)"),
             };
         }
         catch (UsageException e)
@@ -359,6 +365,7 @@ internal sealed class CliOptions
     public int? BatchSize { get; private set; }
     public bool Canonical { get; private set; }
     public bool Contract { get; private set; }
+    public bool Lowered { get; private set; }
     public int? Chunk { get; private set; }
     public long? MemoryBudget { get; private set; }
 
@@ -368,12 +375,13 @@ internal sealed class CliOptions
         ["print"] = ["--entry", "--canonical"],
         ["run"] = ["--in", "--out", "--backend", "--contract", "--entry", "--vmap", "--out-axes", "--batch-size", "--chunk", "--memory-budget"],
         ["vmap"] = ["--vmap", "--out-axes", "--batch-size", "--entry"],
+        ["graph"] = ["--vmap", "--out-axes", "--batch-size", "--entry", "--lowered", "--out"],
     };
 
     public static CliOptions Parse(string command, List<string> args)
     {
         if (!Allowed.TryGetValue(command, out var allowed))
-            throw new UsageException($"unknown command '{command}' (commands: check, print, run, vmap, help)");
+            throw new UsageException($"unknown command '{command}' (commands: check, print, run, vmap, graph, help)");
         var o = new CliOptions();
         var files = new List<string>();
         int i = 0;
@@ -398,6 +406,7 @@ internal sealed class CliOptions
         while (i < args.Count)
         {
             var a = args[i++];
+            if (a == "-o") a = "--out";
             if (!a.StartsWith("--", StringComparison.Ordinal))
             {
                 files.Add(a);
@@ -415,6 +424,7 @@ internal sealed class CliOptions
                 case "--entry": Once(a, o.Entry); o.Entry = One(a); break;
                 case "--canonical": o.Canonical = true; break;
                 case "--contract": o.Contract = true; break;
+                case "--lowered": o.Lowered = true; break;
                 case "--chunk":
                     if (o.Chunk is not null) throw new UsageException("--chunk is given twice");
                     var ck = One(a);

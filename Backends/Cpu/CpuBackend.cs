@@ -77,6 +77,12 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc />
     public IExecutable Compile(Function function) => Compile(Lower(function));
 
+    /// <summary>
+    /// Returns now the scratch memory that compiled CPU programs keep between calls (their idle
+    /// arenas); it is returned anyway after 10 s without calls (Note [bounded arenas]).
+    /// </summary>
+    public static void ReleaseIdleMemory() => Runtime.ArenaPool.TrimAll(TimeSpan.Zero);
+
     /// <summary>Compiles an already lowered program.</summary>
     public CpuExecutable Compile(LoweredProgram program) => new(this, new CpuProgram(program, Options));
 }
@@ -126,6 +132,9 @@ public sealed class CpuExecutable : IExecutable
     /// (cond branches, sequential loops) are not counted.
     /// </summary>
     public int RegisterLoops => _program.RegisterLoops;
+
+    /// <summary>How many idle arenas this executable keeps for later calls (at most two; dropped after 10 s idle: Note [bounded arenas]).</summary>
+    public int IdleArenas => _program.IdleArenas;
 
     /// <summary>The bytes a call allocates at its peak (intermediates after reuse, results, control-flow state), known before running.</summary>
     public long PeakBytes => _program.Lowered.Plan.PeakBytes;

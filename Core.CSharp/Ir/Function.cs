@@ -132,6 +132,9 @@ public sealed class Function : IEquatable<Function>
     /// <inheritdoc />
     public override int GetHashCode() => (int)StableHash;
 
+    /// <summary>This function and its sub-functions as a Graphviz DOT graph (<see cref="FunctionGraph"/>).</summary>
+    public string ToDot() => FunctionGraph.ToDot(this);
+
     /// <summary>The IR text form of this function.</summary>
     public override string ToString() => IrPrinter.Print(this);
 

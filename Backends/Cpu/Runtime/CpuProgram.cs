@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ArrayLang.Backends.Cpu.Contraction;
 using ArrayLang.Backends.Cpu.Primitives;
 using ArrayLang.Backends.Cpu.Tiles;
@@ -8,7 +7,7 @@ namespace ArrayLang.Backends.Cpu.Runtime;
 
 /// <summary>
 /// A <see cref="LoweredProgram"/> compiled for the CPU: an executor per kernel, the constants
-/// filled once, and a pool of arenas for the intermediates (one per concurrent call). Running it
+/// filled once, and a bounded pool of arenas for the intermediates (Note [bounded arenas]). Running it
 /// binds the caller's input and output buffers and the arena's slices to buffer ids and runs the
 /// kernels in order. Thread-safe: a call owns its arena and its buffer table.
 /// </summary>
@@ -16,7 +15,7 @@ internal sealed class CpuProgram
 {
     private readonly KernelExecutor[] _kernels;
     private readonly BufferRef[] _template;
-    private readonly ConcurrentBag<byte[]> _arenas = [];
+    private readonly ArenaPool? _arenas;
     private readonly int[] _intermediates;
 
     public CpuProgram(LoweredProgram lowered, CpuOptions options)
@@ -33,11 +32,16 @@ internal sealed class CpuProgram
             _template[b.Id] = r;
         }
         _intermediates = lowered.Intermediates.Select(b => b.Id).ToArray();
+        long arenaBytes = lowered.Plan.ArenaBytes;
+        _arenas = arenaBytes is > 0 and <= int.MaxValue ? new ArenaPool((int)arenaBytes) : null;
         _kernels = lowered.Kernels.Select(k => Compile(k, lowered, options)).ToArray();
     }
 
     /// <summary>How many kernel bodies run as compiled register loops (Note [register kernels]).</summary>
     public int RegisterLoops => _kernels.Sum(k => k.RegisterLoops);
+
+    /// <summary>How many idle arenas this program holds (Note [bounded arenas]).</summary>
+    public int IdleArenas => _arenas?.IdleCount ?? 0;
 
     /// <summary>The lowered program this runs.</summary>
     public LoweredProgram Lowered { get; }
@@ -65,7 +69,7 @@ internal sealed class CpuProgram
             throw new InsufficientMemoryException(
                 $"function {lowered.Source.Name}: its intermediates need {arenaBytes:N0} bytes at once, more than one array holds " +
                 $"({Array.MaxLength:N0}); run it in chunks (Vmap.Chunked, or arraylang run --chunk K / --memory-budget BYTES)");
-        if (arenaBytes > 0 && !_arenas.TryTake(out arena)) arena = GC.AllocateUninitializedArray<byte>((int)arenaBytes);
+        if (arenaBytes > 0) arena = _arenas!.Rent();
         var offsets = lowered.Plan.Offsets;
         foreach (int id in _intermediates)
             buffers[id] = new BufferRef(arena ?? [], offsets[id], lowered.Buffers[id].Type.Shape.Size);
@@ -75,7 +79,7 @@ internal sealed class CpuProgram
         }
         finally
         {
-            if (arena is not null) _arenas.Add(arena);
+            if (arena is not null) _arenas!.Return(arena);
         }
     }
 }

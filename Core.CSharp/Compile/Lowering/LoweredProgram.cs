@@ -86,6 +86,9 @@ public sealed record LoweredProgram(Function Source, ImmutableArray<BufferInfo> 
     public string KernelSummary => string.Join(", ",
         Kernels.GroupBy(k => k.KindName).Select(g => $"{g.Key} {g.Count()}"));
 
+    /// <summary>The kernels and buffers as a Graphviz DOT graph (<see cref="LoweredGraph"/>).</summary>
+    public string ToDot() => LoweredGraph.ToDot(this);
+
     /// <summary>Buffers, plan and kernels in a readable form.</summary>
     public override string ToString()
     {

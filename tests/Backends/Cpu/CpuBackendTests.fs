@@ -123,6 +123,25 @@ let tests =
             for r in results do
                 for j in 0 .. expected.Length - 1 do expectBitwise r.[j] expected.[j] (sprintf "concurrent result %d" j)
         }
+        test "16 threads leave at most two idle arenas, and idle arenas are released (Note [bounded arenas])" {
+            // 4M floats of intermediates: a 16 MB arena per concurrent call.
+            let f = parse """func f(x: f32[4000000]) -> (f32[]) {
+                      a: f32[4000000] = sin(x)  b: f32[4000000] = rev[dims=[0]](a)  c: f32[4000000] = mul(a, b)
+                      s: f32[] = reduce_sum[axes=[0]](c)  return (s) }"""
+            let exe = CpuBackend(CompileOptions(Passes = Pipeline([]))).Compile f :?> CpuExecutable
+            Expect.isGreaterThan exe.Lowered.Plan.ArenaBytes 10_000_000L "the program has a large arena"
+            let args = ResizeArray [ NDArray.Zeros(DType.F32, 4000000) ]
+            let barrier = new System.Threading.Barrier(16)
+            let threads =
+                [ for _ in 1 .. 16 ->
+                    System.Threading.Thread(fun () -> barrier.SignalAndWait(); exe.Run(args) |> ignore) ]
+            for t in threads do t.Start()
+            for t in threads do t.Join()
+            Expect.isLessThanOrEqual exe.IdleArenas 2 "a bounded pool, not one arena per thread that called"
+            CpuBackend.ReleaseIdleMemory()
+            Expect.equal exe.IdleArenas 0 "released on demand (and after 10 s idle)"
+            Expect.equal (exe.Run(args).[0].GetDouble 0L) 0.0 "still runs afterwards"
+        }
         test "the jit cache gives one executable per function and configuration" {
             let f = parse "func f(x: f32[4]) -> (f32[4]) { a: f32[4] = exp(x)  return (a) }"
             let g = parse "func g(y: f32[4]) -> (f32[4]) { b: f32[4] = exp(y)  return (b) }"
