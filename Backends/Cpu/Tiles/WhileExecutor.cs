@@ -109,6 +109,8 @@ internal sealed class WhileExecutor : KernelExecutor
             w => ScratchPool.Return(w.BodyScratch));
     }
 
+    // Fully optimized on first call: a quick run calls it once, and tier-0 code for this loop ran W8 at half speed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunChunk(BufferRef[] buffers, Worker w, int chunk)
     {
         long next = chunk * _chunkLanes, end = Math.Min(_lanes, next + _chunkLanes);
@@ -162,6 +164,8 @@ internal sealed class WhileExecutor : KernelExecutor
     /// next lanes, else with the working set's last lanes (Note [retiring lanes]); returns the new
     /// number of positions.
     /// </summary>
+    // Fully optimized on first call: a quick run calls it once, and tier-0 code for this loop ran W8 at half speed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Retire(BufferRef[] buffers, Worker w, BufferRef[] slots, Span<byte> active, int finished, int m, ref long next, long end)
     {
         var holes = w.Holes;
@@ -240,6 +244,8 @@ internal sealed class WhileExecutor : KernelExecutor
     }
 
     /// <summary><c>result[laneOf[p]] = lane[p]</c> for the first <paramref name="count"/> positions <c>p</c> of <paramref name="positions"/>.</summary>
+    // Fully optimized on first call: a quick run calls it once, and tier-0 code for this loop ran W8 at half speed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ToLanes<T>(ref T lane, ref T result, int[] positions, long[] laneOf, int count) where T : unmanaged
     {
         for (int q = 0; q < count; q++)
@@ -250,12 +256,16 @@ internal sealed class WhileExecutor : KernelExecutor
     }
 
     /// <summary><c>lane[positions[q]] = src[offsets[q]]</c>.</summary>
+    // Fully optimized on first call: a quick run calls it once, and tier-0 code for this loop ran W8 at half speed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FromOffsets<T>(ref T src, ref T lane, Span<long> offsets, int[] positions) where T : unmanaged
     {
         for (int q = 0; q < offsets.Length; q++) Unsafe.Add(ref lane, positions[q]) = Unsafe.Add(ref src, (nint)offsets[q]);
     }
 
     /// <summary><c>lane[to[q]] = lane[from[q]]</c>.</summary>
+    // Fully optimized on first call: a quick run calls it once, and tier-0 code for this loop ran W8 at half speed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Move<T>(ref T lane, Span<long> from, Span<int> to) where T : unmanaged
     {
         for (int q = 0; q < from.Length; q++) Unsafe.Add(ref lane, to[q]) = Unsafe.Add(ref lane, (nint)from[q]);
