@@ -106,6 +106,20 @@ let tests =
             let u = unfused (vmapAll w5 64 [ Some 0; Some 0; Some 0 ])
             Expect.contains (kinds u) "primitive" "without fusion the scan runs its body as a sub-program per step"
         }
+        test "vmap of a scan with stacked ys writes them through the inverse transpose into the result" {
+            let f =
+                parse """func f(s: f32[], z: f32[20]) -> (f32[20]) {
+                  c: f32[], ys: f32[20] = scan[length=20, reverse=false, consts=0, carries=1](s, z) {
+                    func body(s: f32[], z: f32[]) -> (f32[], f32[]) { e: f32[] = exp(z)  n: f32[] = mul(s, e)  return (n, n) } }
+                  return (ys) }"""
+            let p = fused (vmapAll f 64 [ Some 0; Some 0 ])
+            Expect.equal (kinds p) [ "scan" ] "no transpose copy after the scan"
+            let k = p.Kernels.[0] :?> ScanKernel
+            let ys = k.Results.[1]
+            Expect.equal ys.Buffer p.Outputs.[0] "ys go straight to the output buffer"
+            Expect.equal (List.ofSeq ys.Map.Strides) [ 1L; 20L ] "time stride 1, lane stride 20: the batch-first layout"
+            Expect.isLessThan p.Plan.PeakBytes (2L * 64L * 20L * 4L) "no second copy of the ys at the peak"
+        }
         test "a scan whose body is not elementwise is a primitive kernel with a lowered body" {
             let f =
                 parse """func f(h: f32[3], x: f32[5,3]) -> (f32[3]) {

@@ -16,6 +16,9 @@ namespace ArrayLang.Backends.Cpu.Tiles;
 /// contiguous, consecutive lanes far apart), so one step of a tile touches one cache line per lane.
 /// Such an xs operand is loaded <see cref="TimeBlock"/> steps at a time: each lane's run of steps
 /// is read contiguously into a step-major block, and the following steps read their lanes densely.
+/// Symmetrically, stacked ys that lowering writes straight into a lane-major result (Note [scan
+/// results through views]) are collected <see cref="TimeBlock"/> steps at a time in a step-major
+/// block, then each lane's run of steps is written contiguously.
 /// </remarks>
 internal sealed class ScanExecutor : KernelExecutor
 {
@@ -46,6 +49,11 @@ internal sealed class ScanExecutor : KernelExecutor
     private readonly int[] _blocked;
     private readonly int[] _blockOf;
     private readonly bool[] _dense;
+    private readonly Strided[] _resultMaps;
+    private readonly long[] _resultTimeStride;
+    private readonly int[] _blockedResults;
+    private readonly int[] _resultBlockOf;
+    private readonly bool[] _resultDense;
     private readonly long _lanes;
     private readonly int _consts, _carries, _maxThreads;
     private readonly bool[] _directCarry;
@@ -83,7 +91,20 @@ internal sealed class ScanExecutor : KernelExecutor
             .Where(i => !k.Operands[i].Uniform && !_laneMaps[i].IsDense).ToArray();
         _blockOf = Enumerable.Range(0, k.Operands.Length).Select(i => Array.IndexOf(_blocked, i)).ToArray();
         _dense = _laneMaps.Select(m => m.IsDense).ToArray();
-        _tileLanes = LanesPerTile(_lanes, _blocked.Length > 0 ? BlockedLanesPerTile : TileProgram.LaneElements);
+        // Results through their maps: final carries over the lanes, ys with a leading time axis.
+        _resultMaps = k.Results.Select((r, j) =>
+        {
+            int size = SizeOfResult(j);
+            return r.Uniform ? new Strided(r.Map.Offset, [], [], size)
+                : new Strided(r.Map.Offset, j < _carries ? r.Map.Strides : r.Map.Strides.Skip(1).ToArray(), laneDims, size);
+        }).ToArray();
+        _resultTimeStride = k.Results.Select((r, j) => j < _carries || r.Map.Rank == 0 ? 0L : r.Map.Strides[0]).ToArray();
+        _resultDense = _resultMaps.Select(m => m.IsDense).ToArray();
+        _blockedResults = Enumerable.Range(_carries, k.Results.Length - _carries)
+            .Where(j => !k.Results[j].Uniform && !_resultDense[j]).ToArray();
+        _resultBlockOf = Enumerable.Range(0, k.Results.Length).Select(j => Array.IndexOf(_blockedResults, j)).ToArray();
+        bool blocked = _blocked.Length > 0 || _blockedResults.Length > 0;
+        _tileLanes = LanesPerTile(_lanes, blocked ? BlockedLanesPerTile : TileProgram.LaneElements);
     }
 
     /// <summary>Loads steps <c>[step0, step0 + count)</c> of every blocked xs operand into its step-major block.</summary>
@@ -133,6 +154,42 @@ internal sealed class ScanExecutor : KernelExecutor
     private BufferRef BlockOf(Worker w, int b, int n) =>
         new(w.Blocks, (long)b * TimeBlock * _tileLanes * 8, TimeBlock * n);
 
+    private BufferRef ResultBlockOf(Worker w, int b, int n) => BlockOf(w, _blocked.Length + b, n);
+
+    /// <summary>Writes steps <c>[step0, step0 + count)</c> of every blocked ys result from its step-major block to each lane's run of steps.</summary>
+    private void FlushResultBlocks(BufferRef[] buffers, Worker w, int step0, int count, int n)
+    {
+        int length = _k.Params.Length;
+        bool reverse = _k.Params.Reverse;
+        for (int b = 0; b < _blockedResults.Length; b++)
+        {
+            int j = _blockedResults[b];
+            var dst = buffers[_k.Results[j].Buffer];
+            long ts = _resultTimeStride[j];
+            var offsets = w.ResultOffsets[b];
+            var block = ResultBlockOf(w, b, n);
+            // t = t0 + s * dt for the block's s-th step.
+            long t0 = reverse ? length - 1 - step0 : step0, dt = reverse ? -ts : ts;
+            switch (SizeOfResult(j))
+            {
+                case 4: Transpose<int>(ref block.At<int>(0), ref dst.At<int>(0), offsets, n, count, t0 * ts, dt); break;
+                case 8: Transpose<long>(ref block.At<long>(0), ref dst.At<long>(0), offsets, n, count, t0 * ts, dt); break;
+                default: Transpose<byte>(ref block.At<byte>(0), ref dst.At<byte>(0), offsets, n, count, t0 * ts, dt); break;
+            }
+        }
+    }
+
+    /// <summary><c>dst[offsets[l] + shift + s * step] = block[s * n + l]</c> for every lane <c>l</c> and step <c>s</c>.</summary>
+    private static void Transpose<T>(ref T block, ref T dst, long[] offsets, int n, int count, long shift, long step) where T : unmanaged
+    {
+        for (int l = 0; l < n; l++)
+        {
+            ref T run = ref System.Runtime.CompilerServices.Unsafe.Add(ref dst, (nint)(offsets[l] + shift));
+            for (int s = 0; s < count; s++)
+                System.Runtime.CompilerServices.Unsafe.Add(ref run, (nint)(s * step)) = System.Runtime.CompilerServices.Unsafe.Add(ref block, (nint)((long)s * n + l));
+        }
+    }
+
     /// <summary>Points slot <paramref name="i"/> at operand <paramref name="i"/>'s lanes (in place when dense, else gathered into <paramref name="lane"/>).</summary>
     private void LoadLanes(BufferRef[] buffers, BufferRef[] slots, int i, long lane0, int n, long shift, BufferRef lane, bool copy)
     {
@@ -158,6 +215,7 @@ internal sealed class ScanExecutor : KernelExecutor
         public required BufferRef[] Slots;
         public required byte[] Blocks;
         public required long[][] LaneOffsets;
+        public required long[][] ResultOffsets;
     }
 
     public override void Run(BufferRef[] buffers)
@@ -171,8 +229,9 @@ internal sealed class ScanExecutor : KernelExecutor
                 {
                     Scratch = ScratchPool.Rent(_program.ScratchBytes),
                     Slots = new BufferRef[_program.SlotCount],
-                    Blocks = new byte[_blocked.Length * TimeBlock * _tileLanes * 8],
+                    Blocks = new byte[(_blocked.Length + _blockedResults.Length) * TimeBlock * _tileLanes * 8],
                     LaneOffsets = _blocked.Select(_ => new long[_tileLanes]).ToArray(),
+                    ResultOffsets = _blockedResults.Select(_ => new long[_tileLanes]).ToArray(),
                 };
                 _program.InitWorker(w.Scratch, w.Slots, _tileLanes);
                 return w;
@@ -204,6 +263,7 @@ internal sealed class ScanExecutor : KernelExecutor
         }
 
         for (int b = 0; b < _blocked.Length; b++) _laneMaps[_blocked[b]].Offsets(lane0, w.LaneOffsets[b].AsSpan(0, n));
+        for (int b = 0; b < _blockedResults.Length; b++) _resultMaps[_blockedResults[b]].Offsets(lane0, w.ResultOffsets[b].AsSpan(0, n));
         for (int step = 0; step < length; step++)
         {
             int t = _k.Params.Reverse ? length - 1 - step : step;
@@ -228,12 +288,17 @@ internal sealed class ScanExecutor : KernelExecutor
                 var r = _k.Results[j];
                 var ys = buffers[r.Buffer];
                 int size = SizeOfResult(j);
+                long shift = t * _resultTimeStride[j];
+                int b = _resultBlockOf[j];
                 if (r.Uniform)
                 {
-                    if (tile == 0) slots[_resultSlot[j]].Bytes(0, 1, size).CopyTo(ys.Bytes(t, 1, size));
+                    if (tile == 0) slots[_resultSlot[j]].Bytes(0, 1, size).CopyTo(ys.Bytes(_resultMaps[j].DenseStart(0) + shift, 1, size));
                 }
-                else slots[_resultSlot[j]].Bytes(0, n, size).CopyTo(ys.Bytes((long)t * _lanes + lane0, n, size));
+                else if (b >= 0) slots[_resultSlot[j]].Bytes(0, n, size).CopyTo(ResultBlockOf(w, b, n).Bytes((long)(step % TimeBlock) * n, n, size));
+                else slots[_resultSlot[j]].Bytes(0, n, size).CopyTo(ys.Bytes(_resultMaps[j].DenseStart(lane0) + shift, n, size));
             }
+            if (_blockedResults.Length > 0 && (step % TimeBlock == TimeBlock - 1 || step == length - 1))
+                FlushResultBlocks(buffers, w, step - step % TimeBlock, step % TimeBlock + 1, n);
             (cur, next) = (next, cur);
             for (int j = 0; j < _carries; j++) slots[_consts + j] = cur[j];
         }
@@ -244,9 +309,9 @@ internal sealed class ScanExecutor : KernelExecutor
             int size = _size[_consts + j];
             if (r.Uniform)
             {
-                if (tile == 0) cur[j].Bytes(0, 1, size).CopyTo(buffers[r.Buffer].Bytes(0, 1, size));
+                if (tile == 0) cur[j].Bytes(0, 1, size).CopyTo(buffers[r.Buffer].Bytes(_resultMaps[j].DenseStart(0), 1, size));
             }
-            else cur[j].Bytes(0, n, size).CopyTo(buffers[r.Buffer].Bytes(lane0, n, size));
+            else _resultMaps[j].Scatter(buffers[r.Buffer], lane0, n, cur[j]);
         }
     }
 

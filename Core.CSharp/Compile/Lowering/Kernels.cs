@@ -135,7 +135,9 @@ public sealed record ScanOperand(int Buffer, IndexMap Map, bool Uniform)
 /// <param name="Operands">The scan's operands (consts, carries, xs) in order; body input <c>k</c> is operand <c>k</c>'s value for the lane at the current step.</param>
 /// <param name="Instructions">The body, per lane.</param>
 /// <param name="BodyResults">The new carries then the ys of one step.</param>
-/// <param name="Results">Buffers of the final carries, then of the stacked ys.</param>
+/// <param name="Results">Buffers of the final carries, then of the stacked ys, each written through its
+/// index map: not always row-major, since a result that views turn into a function result is written
+/// straight into that result's buffer (Note [scan results through views]).</param>
 public sealed record ScanKernel(ScanParams Params, Shape LaneShape, ImmutableArray<ScanOperand> Operands,
     ImmutableArray<ScalarInstruction> Instructions, ImmutableArray<OperandRef> BodyResults,
     ImmutableArray<ScanOperand> Results) : Kernel
@@ -182,7 +184,8 @@ public sealed record ScanKernel(ScanParams Params, Shape LaneShape, ImmutableArr
 /// <c>gt(reduce_max(convert(active)), 0)</c>, each new carry is such a select with the same
 /// <c>active</c> expression, and both are elementwise per lane): then iterating one lane until its
 /// own predicate fails gives the same values as the global loop, since further iterations leave a
-/// finished lane unchanged. A tile of lanes therefore stops when its own lanes are done.
+/// finished lane unchanged. A backend may therefore retire each lane as soon as it is done (the CPU's
+/// Note [retiring lanes]).
 /// </remarks>
 /// <param name="LaneShape">The shape every per-lane value has.</param>
 /// <param name="Consts">How many leading operands are consts.</param>
@@ -210,7 +213,7 @@ public sealed record WhileKernel(Shape LaneShape, int Consts, ImmutableArray<Sca
     public override string ToString()
     {
         var sb = new StringBuilder();
-        sb.Append($"while per lane over {LaneShape}, each tile until its lanes are done\n");
+        sb.Append($"while per lane over {LaneShape}, each lane until it is done\n");
         for (int k = 0; k < Operands.Length; k++)
             sb.Append($"  in{k} = {(k < Consts ? "const" : "carry")} {Operands[k]}\n");
         sb.Append("  active:\n");

@@ -29,12 +29,97 @@ internal sealed partial class LoweringContext
         var results = new List<ScanOperand>();
         for (int j = 0; j < e.Outputs.Length; j++)
         {
-            int b = NewBufferFor(e.Outputs[j]);
-            _state[e.Outputs[j]] = new Dense(b);
-            results.Add(new ScanOperand(b, IndexMap.RowMajor(e.Outputs[j].Type.Shape), body.ResultTypes[j].IsScalar));
+            var v = e.Outputs[j];
+            var (buffer, map) = ResultThroughViews(v) ?? (NewBufferFor(v), IndexMap.RowMajor(v.Type.Shape));
+            _state[v] = map.IsRowMajor(v.Type.Shape) ? new Dense(buffer) : new Viewed(buffer, map);
+            results.Add(new ScanOperand(buffer, map, body.ResultTypes[j].IsScalar));
         }
         _kernels.Add(new ScanKernel(p, lane, operands, instructions, bodyResults, results.ToImmutableArray()));
         return true;
+    }
+
+    /// <summary>
+    /// Where a kernel can write <paramref name="v"/> so that no copy follows (Note [scan results
+    /// through views]): when <paramref name="v"/>'s one use is a chain of one-to-one views (transpose,
+    /// reshape, squeeze, expand_dims, rev, each value used once) ending at a function result, the
+    /// result's buffer and the map under which the chain reads that buffer densely; else null.
+    /// </summary>
+    /// <remarks>
+    /// Note [scan results through views]: vmap gives a scan's stacked ys time first, <c>[T, B]</c>,
+    /// and moves the batch axis back to the front with a transpose, so a result <c>[B, T]</c> was a
+    /// copy of the whole ys after the scan (W11: 96 MiB written twice, 193 MiB at the peak). Since the
+    /// scan kernel writes its results through index maps, it can write ys straight into the result
+    /// buffer under the inverse of the views: the views then fold into the identity map and the
+    /// result needs no copy. The inverse is built view by view from the result's row-major map and
+    /// checked by applying the views forward again; any chain that does not come back to the dense
+    /// result keeps the plain layout.
+    /// </remarks>
+    private (int Buffer, IndexMap Map)? ResultThroughViews(Var v)
+    {
+        var chain = new List<Equation>();
+        var u = v;
+        while (!_resultPosition.ContainsKey(u) && _uses.GetValueOrDefault(u) == 1 && SoleConsumer(u) is { } c
+               && OneToOneViews.Contains(c.Primitive) && c.Inputs[0] == u)
+        {
+            chain.Add(c);
+            u = c.Outputs[0];
+        }
+        if (chain.Count == 0 || !_resultPosition.TryGetValue(u, out int position) || _claimedOutputs.Contains(position))
+            return null;
+        IndexMap? map = IndexMap.RowMajor(u.Type.Shape);
+        for (int i = chain.Count - 1; i >= 0 && map is not null; i--)
+        {
+            var q = chain[i];
+            map = InverseView(q, q.Inputs[0].Type.Shape, q.Outputs[0].Type.Shape, map);
+        }
+        if (map is null) return null;
+        IndexMap? forward = map;
+        foreach (var q in chain)
+            forward = forward is null ? null : ApplyView(q, q.Inputs[0].Type.Shape, q.Outputs[0].Type.Shape, forward);
+        if (forward is null || !forward.IsRowMajor(u.Type.Shape)) return null;
+        return (NewBufferFor(u), map);
+    }
+
+    private static readonly HashSet<Primitive> OneToOneViews =
+        [ShapeOps.Transpose, ShapeOps.Reshape, ShapeOps.Squeeze, ShapeOps.ExpandDims, ShapeOps.Rev];
+
+    /// <summary>The map of a view's operand, given the map <paramref name="m"/> of its result (<paramref name="to"/>), for one-to-one views.</summary>
+    private static IndexMap? InverseView(Equation e, Shape from, Shape to, IndexMap m) => e.Params switch
+    {
+        TransposeParams t => m.Transpose(Inverse(t.Perm)),
+        ReshapeParams => m.Reshape(to, from),
+        SqueezeParams s => m.ExpandDims(s.Dims),
+        ExpandDimsParams x => m.Squeeze(x.Dims),
+        RevParams r => m.Rev(to, r.Dims),
+        _ => null,
+    };
+
+    private static int[] Inverse(IReadOnlyList<int> perm)
+    {
+        var inv = new int[perm.Count];
+        for (int i = 0; i < perm.Count; i++) inv[perm[i]] = i;
+        return inv;
+    }
+
+    /// <summary>The one later equation that reads <paramref name="v"/>, or null.</summary>
+    private Equation? SoleConsumer(Var v)
+    {
+        _consumers ??= BuildConsumers();
+        return _consumers.TryGetValue(v, out var list) && list.Count == 1 ? list[0] : null;
+    }
+
+    private Dictionary<Var, List<Equation>>? _consumers;
+
+    private Dictionary<Var, List<Equation>> BuildConsumers()
+    {
+        var d = new Dictionary<Var, List<Equation>>(ReferenceEqualityComparer.Instance);
+        foreach (var e in _f.Equations)
+            foreach (var a in e.Inputs.OfType<Var>().Distinct(ReferenceEqualityComparer.Instance).Cast<Var>())
+            {
+                if (!d.TryGetValue(a, out var list)) d[a] = list = [];
+                list.Add(e);
+            }
+        return d;
     }
 
     /// <summary>
