@@ -60,21 +60,14 @@ internal static partial class KernelEmitter
             il.Emit(OpCodes.Stloc, state[i]!);
         }
         var values = ScalarCode.EmitAll(k, s.Instructions, state, null);
-        // ys[t, lane] (or ys[t] for a uniform one)
+        // ys[t, lane] (or ys[t] for a uniform one), through the result's index map: lowering may
+        // write the stacked ys straight into a transposed result (Note [scan results through views]).
         for (int j = carries; j < s.BodyResults.Length; j++)
         {
             var r = s.Results[j];
             var d = buffers[r.Buffer].Type.DType;
-            var at = k.IntLocal();
-            il.Emit(OpCodes.Ldloc, t);
-            if (!r.Uniform)
-            {
-                k.Int(lanes);
-                il.Emit(OpCodes.Mul);
-                il.Emit(OpCodes.Ldloc, lane);
-                il.Emit(OpCodes.Add);
-            }
-            il.Emit(OpCodes.Stloc, at);
+            var at = r.Uniform ? k.Offset(r.Map.Offset, [], []) : k.Offset(r.Map.Offset, laneCoords, r.Map.Strides.Skip(1).ToArray());
+            k.AddScaled(at, t, r.Map.Rank == 0 ? 0 : r.Map.Strides[0]);
             Store(k, r.Buffer, d, at, s.BodyResults[j], state, values, null);
         }
         UpdateCarries(k, s.BodyResults.Take(carries).ToArray(), state, values, consts, buffers, s.Operands);
@@ -84,7 +77,7 @@ internal static partial class KernelEmitter
         il.Emit(OpCodes.Stloc, step);
         il.Emit(OpCodes.Br, head);
         il.MarkLabel(exit);
-        StoreCarries(k, s.Results.Take(carries).ToArray(), state, consts, lane, buffers);
+        StoreCarries(k, s.Results.Take(carries).ToArray(), state, consts, laneCoords, buffers);
         return Done(k, lanes, s);
     }
 
@@ -112,7 +105,7 @@ internal static partial class KernelEmitter
         UpdateCarries(k, w.BodyResults.ToArray(), state, values, w.Consts, buffers, w.Operands);
         il.Emit(OpCodes.Br, head);
         il.MarkLabel(exit);
-        StoreCarries(k, w.Results.ToArray(), state, w.Consts, lane, buffers);
+        StoreCarries(k, w.Results.ToArray(), state, w.Consts, laneCoords, buffers);
         return Done(k, lanes, w);
     }
 
@@ -151,16 +144,14 @@ internal static partial class KernelEmitter
         }
     }
 
-    /// <summary>Writes the final carries at the lane's index (index 0 for a uniform one).</summary>
-    private static void StoreCarries(KernelIl k, ScanOperand[] results, LocalBuilder?[] state, int consts, LocalBuilder lane,
+    /// <summary>Writes the final carries at the lane's place through each result's index map (its offset for a uniform one).</summary>
+    private static void StoreCarries(KernelIl k, ScanOperand[] results, LocalBuilder?[] state, int consts, IReadOnlyList<LocalBuilder> laneCoords,
         IReadOnlyList<BufferInfo> buffers)
     {
-        LocalBuilder? zero = null;
         for (int j = 0; j < results.Length; j++)
         {
             var r = results[j];
-            var at = lane;
-            if (r.Uniform) at = zero ??= k.Offset(0, [], []);
+            var at = r.Uniform ? k.Offset(r.Map.Offset, [], []) : k.Offset(r.Map.Offset, laneCoords, r.Map.Strides);
             k.StoreElement(r.Buffer, buffers[r.Buffer].Type.DType, at, state[consts + j]!);
         }
     }
