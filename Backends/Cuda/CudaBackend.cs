@@ -16,7 +16,7 @@ namespace ArrayLang.Backends.Cuda;
 /// accelerator, followed by the options' <see cref="CompileOptions.NameSuffix"/>. Arrays can stay on
 /// the device between calls (<see cref="Put"/>, <see cref="CudaExecutable.RunOnDevice"/>).
 /// </summary>
-public sealed class CudaBackend : IBackend
+public sealed class CudaBackend : IBackend, IKernelSource
 {
     private static readonly Lazy<CudaBackend> _default = new(() => new CudaBackend(CompileOptions.Default));
 
@@ -45,6 +45,23 @@ public sealed class CudaBackend : IBackend
 
     /// <inheritdoc />
     public IExecutable Compile(Function function) => new CudaExecutable(this, new CudaProgram(Device, Lower(function)));
+
+    /// <summary>
+    /// The PTX of every kernel of <paramref name="function"/> for sm_90, linked (Note [ptx link]),
+    /// each after a comment with the kernel's text: what <c>arraylang kernels --backend cuda</c> prints.
+    /// Compiled offline, so it needs no GPU.
+    /// </summary>
+    public string KernelSource(Function function)
+    {
+        var exe = (CudaExecutable)Compile(function);
+        var sb = new System.Text.StringBuilder();
+        foreach (var (key, method) in exe.Kernels)
+        {
+            foreach (var line in key.Split('\n')) sb.Append("// ").Append(line).Append('\n');
+            sb.Append(Runtime.PtxLink.OfflinePtx(method)).Append('\n');
+        }
+        return sb.ToString();
+    }
 
     /// <summary>Copies <paramref name="array"/> to the device once; the result stays there until disposed.</summary>
     public DeviceArray Put(NDArray array)

@@ -86,6 +86,19 @@ let tests =
             let args = ResizeArray [ NDArray.Of([| 0.0f; 1.0f; -1.0f; 2.0f; 0.5f |], 5) ]
             Expect.isTrue (ArrayOps.AllClose(second.Run(args).[0], first.Run(args).[0], 0.0, 0.0)) "same results"
         }
+        test "arraylang kernels --backend cuda prints the linked PTX for sm_90" {
+            let path = IO.Path.Combine(IO.Path.GetTempPath(), sprintf "cuda-kernels-%d.ir" (Random().Next()))
+            IO.File.WriteAllText(path, "func f(x: f32[]) -> (f32[]) {\n  y: f32[] = exp(x)\n  return (y)\n}")
+            use out = new IO.StringWriter()
+            use err = new IO.StringWriter()
+            let code = ArrayLang.Cli.CliMain.Run([| "kernels"; path; "--backend"; "cuda"; "--vmap"; "0"; "--batch-size"; "4" |], out, err)
+            IO.File.Delete path
+            Expect.equal code 0 (sprintf "exit code (stderr: %s)" (string err))
+            let ptx = string out
+            Expect.stringContains ptx ".target sm_" "PTX"
+            Expect.stringContains ptx "fma.rn.f64" "our own exp, its fused multiply-adds linked"
+            Expect.isFalse (ptx.Contains ".extern") "no undefined function"
+        }
         test "a general scan (not lane-parallel) runs through the host driver" {
             let f =
                 parse """func cs(xs: f32[4,3]) -> (f32[3], f32[4,3]) {
