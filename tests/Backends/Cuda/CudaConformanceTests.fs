@@ -20,7 +20,7 @@ open ArrayLang.Tests.Backends
 
 /// How many random programs (vmap; a quarter of that for chunked vmap and vmap of vmap): every
 /// one compiles a few kernels, which the emulator compiles and runs slowly.
-let randomPrograms = max 8 (Settings.programCount / 12)
+let randomPrograms = max 8 (Settings.programCount / 625)
 
 let private ptxCheck =
     test "every kernel compiled so far compiles offline to PTX for sm_90, linked (Note [ptx link])" {

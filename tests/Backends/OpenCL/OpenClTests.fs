@@ -19,10 +19,10 @@ open ArrayLang.Tests
 open ArrayLang.Tests.Backends
 open ArrayLang.Tests.Properties
 
-/// The number of random programs per property on OpenCL: a fiftieth of the CPU suite's (each
+/// The number of random programs per property on OpenCL: a 125th of the CPU suite's (each
 /// program is built by the OpenCL compiler once), which keeps the OpenCL suite within a few
 /// minutes on POCL.
-let programs = max 20 (Settings.programCount / 50)
+let programs = max 20 (Settings.programCount / 125)
 
 let private parse text = ArrayLang.Ir.IrParser.ParseFunction text
 
