@@ -152,10 +152,10 @@ let runExcusing (name: string) (count: int) gen check =
     if n > max 3 (count / 200) then failtestf "%s: %d of %d cases excused as ill-conditioned, more than 0.5%%" name n count
 
 /// The op records: every placement of the batch axis, B = 0, 1 and 3.
-let private opRecordTests (provider: IBackendProvider) =
+let private opRecordTests (provider: IBackendProvider) (fusedOnly: bool) =
     let byPrim = OpRecords.all |> List.groupBy (fun r -> r.Prim.Name)
     [ for name, records in byPrim do
-        for label, backend in backendsOf provider ->
+        for label, backend in (backendsOf provider |> List.truncate (if fusedOnly then 1 else 2)) ->
             test (sprintf "%s/%s %s = reference" name provider.Name label) {
                 let rng = Random 11
                 for r in records do
@@ -250,12 +250,21 @@ let private escapeTimeTest (provider: IBackendProvider) =
 /// The whole conformance suite for <paramref name="provider"/>: the op records and
 /// <paramref name="programCount"/> random programs, fused and unfused. A backend that cannot run
 /// here gives one skipped test that says why.
-let suite (provider: IBackendProvider) (programCount: int) (extra: Test list) =
+let private suiteWith (fusedOpRecordsOnly: bool) (provider: IBackendProvider) (programCount: int) (extra: Test list) =
     let name = sprintf "%s conformance" provider.Name
     match Option.ofObj provider.Unavailable with
     | Some why -> testList name [ ptestCase (sprintf "skipped: %s" why) ignore ]
     | None ->
         testList name [
-            testList "op records" (opRecordTests provider)
+            testList "op records" (opRecordTests provider fusedOpRecordsOnly)
             escapeTimeTest provider
             testSequenced (testList "random programs" (propertyTests provider programCount @ extra)) ]
+
+/// The whole conformance suite for <paramref name="provider"/>: the op records and
+/// <paramref name="programCount"/> random programs, fused and unfused.
+let suite provider programCount extra = suiteWith false provider programCount extra
+
+/// The conformance suite for a device backend whose every compile is slow (an OpenCL compiler, the
+/// CUDA emulator): the op records run fused only (an op record is one primitive, so its fused and
+/// unfused lowerings differ little); the random programs still run fused and unfused.
+let deviceSuite provider programCount extra = suiteWith true provider programCount extra

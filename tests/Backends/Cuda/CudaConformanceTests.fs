@@ -41,4 +41,4 @@ let private ptxCheck =
 [<Tests>]
 let tests =
     printfn "cuda backend: device %s" (match CudaBackendProvider.Instance.Unavailable with null -> DeviceContext.Default.Description | why -> "none: " + why)
-    testSequenced (Conformance.suite CudaBackendProvider.Instance randomPrograms [ ptxCheck ])
+    testSequenced (Conformance.deviceSuite CudaBackendProvider.Instance randomPrograms [ ptxCheck ])

@@ -185,7 +185,7 @@ let private runtimeTests (backend: unit -> OpenClBackend) =
 let tests =
     let backend () = OpenClBackend.Instance
     testList "opencl" [
-        Conformance.suite OpenClBackendProvider.Instance programs []
+        Conformance.deviceSuite OpenClBackendProvider.Instance programs []
         match Option.ofObj OpenClBackend.Unavailable with
         | Some why -> ptestCase (sprintf "opencl runtime and math skipped: %s" why) ignore
         | None ->
