@@ -6,8 +6,8 @@ namespace ArrayLang.Backends.Cpu.Runtime;
 /// threads on a 64 MB arena once left 1 GB held for good). The pool keeps at most
 /// <see cref="Capacity"/> arenas; a call that finds the pool empty allocates, and an arena
 /// returned to a full pool is left to the garbage collector. Arenas idle for
-/// <see cref="IdleTrim"/> are dropped when the pool is next touched or by the shared trimmer, so a
-/// program that is no longer called returns its memory.
+/// <see cref="IdleTrim"/> are dropped by a shared trimmer that runs every 5 s, so a program that is
+/// no longer called returns its memory.
 /// </summary>
 internal sealed class ArenaPool
 {
