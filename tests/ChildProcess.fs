@@ -16,9 +16,11 @@ let cliDll = Path.Combine(AppContext.BaseDirectory, "arraylang.dll")
 /// This test assembly, which runs one child scenario when started with --child (Main.fs).
 let testsDll = typeof<ChildResult>.Assembly.Location
 
-/// Runs `dotnet DLL ARGS` with a time limit; output is collected whatever its size.
-let runDotnet (dll: string) (args: string list) (timeout: TimeSpan) =
+/// Runs `dotnet DLL ARGS` with environment variables <paramref name="env"/> added and a time
+/// limit; output is collected whatever its size.
+let runDotnetWith (env: (string * string) list) (dll: string) (args: string list) (timeout: TimeSpan) =
     let psi = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    for name, value in env do psi.Environment.[name] <- value
     psi.ArgumentList.Add dll
     for a in args do psi.ArgumentList.Add a
     let sw = Stopwatch.StartNew()
@@ -29,6 +31,9 @@ let runDotnet (dll: string) (args: string list) (timeout: TimeSpan) =
     if not exited then p.Kill true
     p.WaitForExit()
     { ExitCode = (if exited then Some p.ExitCode else None); Stdout = out.Result; Stderr = err.Result; Elapsed = sw.Elapsed }
+
+/// Runs `dotnet DLL ARGS` with a time limit; output is collected whatever its size.
+let runDotnet (dll: string) (args: string list) (timeout: TimeSpan) = runDotnetWith [] dll args timeout
 
 /// Runs the arraylang command in a child process.
 let runCli (args: string list) = runDotnet cliDll args (TimeSpan.FromSeconds 120.0)

@@ -11,11 +11,14 @@ let private recordingCounts (printer: Impl.TestPrinters) =
             do! printer.summary config summary
             counts <- Some(summary.passed.Length, summary.failed.Length + summary.errored.Length, summary.ignored.Length) } }
 
+/// `--conformance-hash [--out FILE]` prints the hash of the CPU conformance results (Note
+/// [conformance hash] in Backends/Cpu/ConformanceHash.fs), for CI to compare across vector widths.
 /// `--child NAME ARGS...` runs one scenario that might abort the process, for a test that starts
 /// this assembly as a child process (ChildProcess.fs); anything else runs the tests.
 let private runChild (args: string list) =
     match args with
     | "nesting" :: rest -> ArrayLang.Tests.Ir.NestingTests.childMain rest
+    | [ "jit-bounds" ] -> ArrayLang.Tests.Compile.JitCacheTests.childMain ()
     | _ ->
         eprintfn "unknown child scenario: %A" args
         2
@@ -37,4 +40,6 @@ let private runTests (argv: string array) =
 
 [<EntryPoint>]
 let main argv =
-    if argv.Length > 0 && argv.[0] = "--child" then runChild (List.ofArray argv.[1..]) else runTests argv
+    if argv.Length > 0 && argv.[0] = "--child" then runChild (List.ofArray argv.[1..])
+    elif argv.Length > 0 && argv.[0] = "--conformance-hash" then ArrayLang.Tests.Backends.Cpu.ConformanceHash.main (List.ofArray argv.[1..])
+    else runTests argv

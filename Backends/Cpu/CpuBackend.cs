@@ -83,6 +83,9 @@ public sealed class CpuBackend : IBackend
     /// </summary>
     public static void ReleaseIdleMemory() => Runtime.ArenaPool.TrimAll(TimeSpan.Zero);
 
+    /// <summary>The bytes of the idle arenas that compiled CPU programs hold now (Note [bounded arenas]).</summary>
+    public static long IdleArenaBytes => Runtime.ArenaPool.HeldBytes;
+
     /// <summary>Compiles an already lowered program.</summary>
     public CpuExecutable Compile(LoweredProgram program) => new(this, new CpuProgram(program, Options));
 }
@@ -135,6 +138,12 @@ public sealed class CpuExecutable : IExecutable
 
     /// <summary>How many idle arenas this executable keeps for later calls (at most two; dropped after 10 s idle: Note [bounded arenas]).</summary>
     public int IdleArenas => _program.IdleArenas;
+
+    /// <inheritdoc />
+    public long RetainedBytes => _program.RetainedBytes;
+
+    /// <summary>Drops the arenas this executable keeps idle; it stays usable (the jit cache calls it on eviction).</summary>
+    public void ReleaseIdle() => _program.ReleaseIdle();
 
     /// <summary>The bytes a call allocates at its peak (intermediates after reuse, results, control-flow state), known before running.</summary>
     public long PeakBytes => _program.Lowered.Plan.PeakBytes;

@@ -55,6 +55,21 @@ public interface IExecutable
     NDArray[] Run(IReadOnlyList<NDArray> args);
 
     /// <summary>
+    /// About how many bytes the executable keeps between calls: scratch arenas it may pool,
+    /// constants, generated code. The jit cache bounds the sum over its entries
+    /// (Note [bounded jit cache] in Jit.cs). The default, 0, says the executable keeps nothing
+    /// worth counting (its entry still counts towards <see cref="Jit.MaxEntries"/>).
+    /// </summary>
+    long RetainedBytes => 0;
+
+    /// <summary>
+    /// Lets go of what the executable keeps only to make later calls faster, such as idle arenas;
+    /// it stays fully usable (a later call allocates again). The jit cache calls it when it evicts
+    /// the executable, since a caller may still hold and run it.
+    /// </summary>
+    void ReleaseIdle() { }
+
+    /// <summary>
     /// Runs the function on arrays already on this backend's device (<see cref="IBackend.Put"/>, or
     /// results of earlier calls) and leaves the results there; on a GPU the call returns before the
     /// work is done (<see cref="DeviceArray.BlockUntilReady"/>, <see cref="DeviceArray.ToHost"/> wait).

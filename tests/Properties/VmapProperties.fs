@@ -138,18 +138,20 @@ let randomLevel (rng: Random) (f: Function) =
 /// Programs of up to 10 equations, control flow nested two deep.
 let config = { ProgramGen.GenConfig.Default with MaxEquations = 10; ControlFlowDepth = 2 }
 
+/// The case of one seed: a random program, its levels (two when nested) and its input seed.
+let caseOfSeed (nested: bool) (seed: int) =
+    let rng = Random seed
+    let f = ProgramGen.generate rng config
+    let l1 = randomLevel rng f
+    let levels =
+        if nested then
+            let g = Vmap.Apply(f, l1.B, nullable l1.InAxes, nullable l1.OutAxes)
+            [ l1; randomLevel rng g ]
+        else [ l1 ]
+    { Program = f; Levels = levels; InputSeed = rng.Next() }
+
 let genCase (nested: bool) : Gen<VmapCase> =
-    Gen.choose (0, Int32.MaxValue - 1)
-    |> Gen.map (fun seed ->
-        let rng = Random seed
-        let f = ProgramGen.generate rng config
-        let l1 = randomLevel rng f
-        let levels =
-            if nested then
-                let g = Vmap.Apply(f, l1.B, nullable l1.InAxes, nullable l1.OutAxes)
-                [ l1; randomLevel rng g ]
-            else [ l1 ]
-        { Program = f; Levels = levels; InputSeed = rng.Next() })
+    Gen.choose (0, Int32.MaxValue - 1) |> Gen.map (caseOfSeed nested)
 
 /// Smaller cases: fewer results, equations cut into parameters, smaller batches.
 let shrinkCase (c: VmapCase) : VmapCase seq =

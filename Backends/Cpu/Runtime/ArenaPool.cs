@@ -20,8 +20,16 @@ internal sealed class ArenaPool
     private static readonly List<WeakReference<ArenaPool>> Pools = [];
     private static readonly Timer Trimmer = new(_ => TrimAll(IdleTrim), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
 
+    private static long heldBytes;
+
     private readonly Stack<(byte[] Arena, long ReturnedAt)> _idle = new();
     private readonly int _bytes;
+
+    /// <summary>The bytes of the idle arenas every pool holds now.</summary>
+    public static long HeldBytes => Interlocked.Read(ref heldBytes);
+
+    /// <summary>The arena size of this pool's program.</summary>
+    public int ArenaBytes => _bytes;
 
     public ArenaPool(int bytes)
     {
@@ -39,7 +47,11 @@ internal sealed class ArenaPool
     public byte[] Rent()
     {
         lock (_idle)
-            if (_idle.TryPop(out var a)) return a.Arena;
+            if (_idle.TryPop(out var a))
+            {
+                Interlocked.Add(ref heldBytes, -_bytes);
+                return a.Arena;
+            }
         return GC.AllocateUninitializedArray<byte>(_bytes);
     }
 
@@ -47,17 +59,24 @@ internal sealed class ArenaPool
     public void Return(byte[] arena)
     {
         lock (_idle)
-            if (_idle.Count < Capacity) _idle.Push((arena, Environment.TickCount64));
+            if (_idle.Count < Capacity)
+            {
+                _idle.Push((arena, Environment.TickCount64));
+                Interlocked.Add(ref heldBytes, _bytes);
+            }
     }
 
-    /// <summary>Drops the arenas idle for longer than <paramref name="idleFor"/>.</summary>
+    /// <summary>Drops the arenas idle for longer than <paramref name="idleFor"/> (all of them for zero).</summary>
     public void Trim(TimeSpan idleFor)
     {
         long cutoff = Environment.TickCount64 - (long)idleFor.TotalMilliseconds;
+        // Zero drops every idle arena, even one returned within the current millisecond.
+        bool Kept((byte[] Arena, long ReturnedAt) a) => idleFor > TimeSpan.Zero && a.ReturnedAt >= cutoff;
         lock (_idle)
         {
-            if (_idle.All(a => a.ReturnedAt >= cutoff)) return;
-            var kept = _idle.Where(a => a.ReturnedAt >= cutoff).Reverse().ToList();
+            if (_idle.All(Kept)) return;
+            var kept = _idle.Where(Kept).Reverse().ToList();
+            Interlocked.Add(ref heldBytes, -(long)_bytes * (_idle.Count - kept.Count));
             _idle.Clear();
             foreach (var a in kept) _idle.Push(a);
         }

@@ -17,6 +17,15 @@ internal sealed class CpuProgram
     private readonly BufferRef[] _template;
     private readonly ArenaPool? _arenas;
     private readonly int[] _intermediates;
+    private readonly List<CpuProgram> _nested = [];
+    private readonly long _constantBytes;
+
+    /// <summary>
+    /// What one compiled kernel keeps besides its buffers (executor objects, delegates, the machine
+    /// code of a register loop), for <see cref="RetainedBytes"/>: measured as the managed memory
+    /// that compiling small random programs kept, per kernel, rounded up.
+    /// </summary>
+    internal const long KernelBytes = 16 * 1024;
 
     public CpuProgram(LoweredProgram lowered, CpuOptions options)
     {
@@ -30,11 +39,34 @@ internal sealed class CpuProgram
             var r = BufferRef.Of(array);
             TileProgram.Fill(r, b.Type.DType, b.Value!.Value, 1);
             _template[b.Id] = r;
+            _constantBytes += b.Bytes;
         }
         _intermediates = lowered.Intermediates.Select(b => b.Id).ToArray();
         long arenaBytes = lowered.Plan.ArenaBytes;
         _arenas = arenaBytes is > 0 and <= int.MaxValue ? new ArenaPool((int)arenaBytes) : null;
         _kernels = lowered.Kernels.Select(k => Compile(k, lowered, options)).ToArray();
+    }
+
+    /// <summary>
+    /// About what the program keeps between calls (Note [bounded jit cache] in Core's Jit.cs): the
+    /// arenas its pool may hold, its constants, its kernels and its nested programs'.
+    /// </summary>
+    public long RetainedBytes =>
+        (_arenas is null ? 0 : (long)_arenas.ArenaBytes * ArenaPool.Capacity) + _constantBytes +
+        _kernels.Length * KernelBytes + _nested.Sum(p => p.RetainedBytes);
+
+    /// <summary>Drops the idle arenas of the program and its nested programs; it stays usable.</summary>
+    public void ReleaseIdle()
+    {
+        _arenas?.Trim(TimeSpan.Zero);
+        foreach (var p in _nested) p.ReleaseIdle();
+    }
+
+    private CpuProgram CompileNested(LoweredProgram sub, CpuOptions options)
+    {
+        var p = new CpuProgram(sub, options);
+        _nested.Add(p);
+        return p;
     }
 
     /// <summary>How many kernel bodies run as compiled register loops (Note [register kernels]).</summary>
@@ -46,13 +78,13 @@ internal sealed class CpuProgram
     /// <summary>The lowered program this runs.</summary>
     public LoweredProgram Lowered { get; }
 
-    private static KernelExecutor Compile(Kernel k, LoweredProgram p, CpuOptions options) => k switch
+    private KernelExecutor Compile(Kernel k, LoweredProgram p, CpuOptions options) => k switch
     {
         ElementwiseKernel e => new ElementwiseExecutor(e, p.Buffers, options),
         ContractionKernel c => new ContractionExecutor(c, p.Buffers, options),
         ScanKernel s => new ScanExecutor(s, p.Buffers, options),
         WhileKernel w => new WhileExecutor(w, p.Buffers, options),
-        PrimitiveKernel pk => PrimitiveExecutors.Create(new PrimitiveSite(pk, p.Buffers, options, sub => new CpuProgram(sub, options))),
+        PrimitiveKernel pk => PrimitiveExecutors.Create(new PrimitiveSite(pk, p.Buffers, options, sub => CompileNested(sub, options))),
         _ => throw new NotSupportedException($"the CPU backend cannot run a {k.KindName} kernel"),
     };
 
