@@ -215,4 +215,12 @@ let tests =
                 with e -> failtestf "%s on %s: %s" c.Label c.Backend.Name e.Message
             Expect.equal (fst (run sample)) (fst (run sample)) "the same hash on a second run"
         }
+        test "one flipped bit changes the hash, a different NaN payload does not" {
+            let hashOf (xs: float32[]) = let h = Fnv() in h.Array(NDArray(DType.F32, Shape [| xs.Length |], xs)); h.Value
+            let xs = [| 1.0f; -0.0f; Single.NaN |]
+            let flipped = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits 1.0f ^^^ 1)
+            Expect.notEqual (hashOf xs) (hashOf [| flipped; -0.0f; Single.NaN |]) "last bit of one element"
+            Expect.notEqual (hashOf xs) (hashOf [| 1.0f; 0.0f; Single.NaN |]) "-0.0 differs from 0.0"
+            Expect.equal (hashOf xs) (hashOf [| 1.0f; -0.0f; BitConverter.Int32BitsToSingle 0x7fc00123 |]) "NaN payloads are not compared"
+        }
     ]
