@@ -22,8 +22,9 @@ internal sealed class CpuProgram
 
     /// <summary>
     /// What one compiled kernel keeps besides its buffers (executor objects, delegates, the machine
-    /// code of a register loop), for <see cref="RetainedBytes"/>: measured as the managed memory
-    /// that compiling small random programs kept, per kernel, rounded up.
+    /// code of a register loop), for <see cref="RetainedBytes"/>. Compiling 1,800 small programs
+    /// (2,400 kernels) kept 5.7 KB of managed memory per kernel and grew the process by about 30 KB
+    /// per kernel, machine code and heap growth included; 16 KB lies between the two.
     /// </summary>
     internal const long KernelBytes = 16 * 1024;
 
