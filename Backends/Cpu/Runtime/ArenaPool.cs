@@ -37,6 +37,9 @@ internal sealed class ArenaPool
         lock (Pools) Pools.Add(new WeakReference<ArenaPool>(this));
     }
 
+    /// <summary>A pool collected with its program takes its idle arenas out of <see cref="HeldBytes"/>.</summary>
+    ~ArenaPool() => Interlocked.Add(ref heldBytes, -(long)_bytes * _idle.Count);
+
     /// <summary>How many idle arenas the pool holds now (for tests).</summary>
     public int IdleCount
     {
