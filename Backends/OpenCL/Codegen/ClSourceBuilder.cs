@@ -79,6 +79,7 @@ internal static partial class ClLibrary
         Add("al_rsqrt_f64", "inline double al_rsqrt_f64(double x) { return 1.0 / sqrt(x); }");
         AddMathF32();
         AddMathF64();
+        AddThreefry();
     }
 
     private static void Add(string name, string code, params string[] deps) => Entries[name] = (code, deps);

@@ -158,6 +158,27 @@ let private runtimeTests (backend: unit -> OpenClBackend) =
         Expect.stringContains (string out) "__kernel void" "a kernel"
         Expect.stringContains (string out) "al_exp_f32" "our own exp"
       }
+      test "random_bits, random_split and random_uniform run on the device with the reference's bits" {
+        // Batched keys (three rows) and odd sizes, so that rows, counters and the tail work-group show.
+        let f = parse """func f(k: i32[3,2]) -> (i32[3,5,7], i32[3,9,2], f32[3,33], f64[3,4,3]) {
+  b: i32[3,5,7] = random_bits[shape=[5,7]](k)
+  s: i32[3,9,2] = random_split[count=9](k)
+  u: f32[3,33] = random_uniform[shape=[33], dtype=f32](k)
+  d: f64[3,4,3] = random_uniform[shape=[4,3], dtype=f64](k)
+  return (b, s, u, d)
+}"""
+        let key = NDArray(DType.I32, Shape [| 3; 2 |], [| 0; 0; 42; -7; Int32.MinValue; Int32.MaxValue |])
+        let exe = (backend ()).Compile f :?> OpenClExecutable
+        Expect.equal exe.HostSteps 0 "no step runs on the host"
+        Expect.stringContains exe.Source "al_threefry" "the device computes Threefry"
+        let expected = ReferenceEvaluator.Evaluate(f, ResizeArray [ key ])
+        let actual = exe.Run(ResizeArray [ key ])
+        for j in 0 .. expected.Length - 1 do
+            let bits (a: NDArray) = Array.init a.Length (fun i -> BitConverter.DoubleToInt64Bits(a.GetDouble(int64 i)))
+            Expect.sequenceEqual (bits actual.[j]) (bits expected.[j]) (sprintf "result %d equals the reference bit for bit" j)
+        // Threefry's known answer: key (0, 0), counter (0, 0) gives (0x6b200159, 0x99ba4efe).
+        Expect.equal (actual.[1].I32.[0], actual.[1].I32.[1]) (0x6b200159, int 0x99ba4efeu) "the known answer"
+      }
       test "i32 division, remainder, conversions and max/min give the reference's bits" {
         let f = parse """func f(a: i32[6], b: i32[6], x: f32[6], y: f32[6]) -> (i32[6], i32[6], i32[6], f32[6], f32[6], f32[6]) {
   q: i32[6] = div(a, b)
