@@ -1,8 +1,9 @@
 /// The OpenCL backend on whatever OpenCL device is present (POCL's CPU device in CI): the shared
 /// conformance suite (Conformance.fs: every op record fused and unfused, random programs under
-/// vmap, vmap of vmap and chunked vmap), plus the accurate math against the reference within its
-/// ulp bounds, device-resident arrays (no leaked buffers over 10^5 calls), the program cache,
-/// device selection, build errors and the generated source. Without an OpenCL device every test
+/// vmap, vmap of vmap and chunked vmap), plus the accurate f32 and f64 math against the reference
+/// within its ulp bounds (and the fp64 requirement), random primitives on the device bit for bit,
+/// device-resident arrays (no leaked buffers over 10^5 calls), out of memory as a user error, the
+/// program cache, device selection, build errors and the generated source. Without an OpenCL device every test
 /// is skipped with the reason. Sums differ from the reference in their order (Note [opencl
 /// reduction order]), within the suite's tolerance.
 module ArrayLang.Tests.Backends.OpenCL.OpenClTests
