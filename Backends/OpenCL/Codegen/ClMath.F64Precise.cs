@@ -14,8 +14,8 @@ namespace ArrayLang.Backends.OpenCL.Codegen;
 // - pow(x, y) = exp(y log x) with log x in double-double (x = 2^k m, m in [sqrt(2)/2, sqrt(2)),
 //   log m = 2 atanh(s), s = (m - 1)/(m + 1), the series summed in double-double to 2^-110),
 //   y log x as a double-double P = hi + lo, and exp(P) = 2^k exp(r) with r = hi - k ln2 exact and
-//   the low parts kept as a correction c: exp(r + c) = 1 + (r + q r^2) + c (1 + r), the
-//   polynomial q of al_exp_f64, so the one rounding of 1 + tail dominates. C99's special cases
+//   the low parts kept as a correction c: exp(r + c) = (1 + r) + (q r^2 + c (1 + r)), the
+//   polynomial q of al_exp_f64, with 1 + r exact (TwoSum), so the final rounding dominates. C99's special cases
 //   (IR.md) come first, as in ScalarMath.Pow.
 // - atan2(y, x): with mn = min(|x|, |y|), mx = max, atan(mn/mx) = atan(c) + atan(u) for
 //   c = 0, 1/2 or 1 (mn/mx below 7/16, below 11/16, else), u = (mn - c mx)/(mx + c mn) as a
@@ -158,8 +158,8 @@ internal static partial class ClLibrary
               double q = {{HornerD("rr.x", 0.50000000000000111, 0.16666666666666413, 0.041666666666530155, 0.0083333333334944647,
                   0.0013888888943630188, 0.00019841269506571267, 2.4801493098816138e-05, 2.75575863808365e-06,
                   2.7630248414084709e-07, 2.5000059288358359e-08)}};
-              double tail = fma(q, rr.x * rr.x, rr.x) + fma(rr.y, rr.x, rr.y);
-              double e = 1.0 + tail;
+              double2 one = al_dd_two_sum(1.0, rr.x);
+              double e = one.x + (one.y + (q * rr.x * rr.x + fma(rr.y, rr.x, rr.y)));
               long ki = convert_long_rtz(k);
               if (fabs(k) > 1022.0) {
                 long k1 = ki >> 1;
