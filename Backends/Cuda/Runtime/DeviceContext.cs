@@ -90,6 +90,12 @@ public sealed class DeviceContext
     /// <summary>Every kernel method loaded so far, by cache key (the offline PTX check compiles each for sm_90).</summary>
     public IReadOnlyDictionary<string, MethodInfo> LoadedMethods => _methods;
 
+    /// <summary>How contraction kernels tile their products on this device (Note [tiled contraction]).</summary>
+    internal Emit.ContractionTiling ContractionTiling => Emit.ContractionTiling.For(Accelerator.MaxNumThreadsPerGroup);
+
+    /// <summary>Threads per group of a block reduction (Note [block reductions]): 256, or as many as the device's groups hold.</summary>
+    internal int ReductionGroupSize => Math.Min(Emit.KernelEmitter.ReductionPartials, Accelerator.MaxNumThreadsPerGroup);
+
     /// <summary>Serializes compilation and launches from several threads.</summary>
     internal object Gate { get; } = new();
 
@@ -142,8 +148,8 @@ public sealed class DeviceContext
             var m = method();
             _methods.TryAdd(key, m);
             lock (Gate)
-                return Accelerator is CudaAccelerator cuda
-                    ? PtxLink.Load(cuda, m)
+                return Accelerator is CudaAccelerator cuda ? PtxLink.Load(cuda, m)
+                    : PtxLink.IsExplicitlyGrouped(m) ? Accelerator.LoadKernel(m)
                     : Accelerator.LoadAutoGroupedKernel(m);
         });
 }
