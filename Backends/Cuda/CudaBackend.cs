@@ -138,10 +138,10 @@ public sealed class CudaArray : DeviceArray
     /// <inheritdoc />
     protected override void Release()
     {
-        // Work queued on the stream may still read or write the buffer: wait before freeing it.
+        // Work queued on the stream may still read or write the buffer: the stream orders its
+        // reuse after that work, so giving it back does not wait (Note [stream-ordered memory]).
         lock (Device.Gate)
         {
-            Device.Stream.Synchronize();
             Device.Free(_buffer!);
             _buffer = null;
         }
