@@ -111,26 +111,8 @@ internal static partial class KernelEmitter
         var cols = Enumerable.Range(0, r).Select(j => Line(place[2], yx[1], j * s)).ToArray();
         var rowOk = rows.Select(x => Below(x, m)).ToArray();
         var colOk = cols.Select(x => Below(x, n)).ToArray();
-        var rowBase = rows.Select(x =>
-        {
-            var at = k.IntLocal();
-            il.Emit(OpCodes.Ldloc, lhsBatchBase);
-            il.Emit(OpCodes.Stloc, at);
-            var coords = k.Coordinates(x, mDims);
-            var strides = Strides(c.Lhs.Map, lhsFree);
-            for (int a = 0; a < coords.Length; a++) k.AddScaled(at, coords[a], strides[a]);
-            return at;
-        }).ToArray();
-        var colBase = cols.Select(x =>
-        {
-            var at = k.IntLocal();
-            il.Emit(OpCodes.Ldloc, rhsBatchBase);
-            il.Emit(OpCodes.Stloc, at);
-            var coords = k.Coordinates(x, nDims);
-            var strides = Strides(c.Rhs.Map, rhsFree);
-            for (int a = 0; a < coords.Length; a++) k.AddScaled(at, coords[a], strides[a]);
-            return at;
-        }).ToArray();
+        var rowBase = rows.Select(x => LineBase(lhsBatchBase, x, mDims, Strides(c.Lhs.Map, lhsFree))).ToArray();
+        var colBase = cols.Select(x => LineBase(rhsBatchBase, x, nDims, Strides(c.Rhs.Map, rhsFree))).ToArray();
 
         var aTile = k.SharedArray(d, tile * s); // [T rows][S terms]
         var bTile = k.SharedArray(d, s * tile); // [S terms][T columns]
@@ -147,22 +129,7 @@ internal static partial class KernelEmitter
         k.Int(0);
         il.Emit(OpCodes.Stloc, k0);
         long whole = terms / s;
-        if (whole > 0)
-        {
-            var head = il.DefineLabel();
-            var exit = il.DefineLabel();
-            il.MarkLabel(head);
-            il.Emit(OpCodes.Ldloc, k0);
-            k.Int(whole * s);
-            il.Emit(OpCodes.Bge, exit);
-            TileStep(s, false);
-            il.Emit(OpCodes.Ldloc, k0);
-            k.Int(s);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, k0);
-            il.Emit(OpCodes.Br, head);
-            il.MarkLabel(exit);
-        }
+        if (whole > 0) Loop(k, k0, whole * s, s, () => TileStep(s, false));
         if (terms % s != 0) TileStep((int)(terms % s), true);
 
         // The epilogue of each element the thread holds, at its place t = (b M + m_i) N + n_j of the domain.
@@ -237,6 +204,18 @@ internal static partial class KernelEmitter
                         MultiplyAdd(acc[i, j], a[i], b[j]);
             }
             k.GroupBarrier();
+        }
+
+        // A new local: the offset in an operand of the row (or column) x of its product: the batch's
+        // base plus x's coordinates over the free dimensions times their strides.
+        LocalBuilder LineBase(LocalBuilder batchBase, LocalBuilder x, int[] freeDims, long[] strides)
+        {
+            var at = k.IntLocal();
+            il.Emit(OpCodes.Ldloc, batchBase);
+            il.Emit(OpCodes.Stloc, at);
+            var coords = k.Coordinates(x, freeDims);
+            for (int a = 0; a < coords.Length; a++) k.AddScaled(at, coords[a], strides[a]);
+            return at;
         }
 
         // A new local x + y + constant (y may be absent).
