@@ -43,7 +43,9 @@ internal static partial class KernelEmitter
     /// <c>R x R</c> elements at rows <c>y + i S</c> and columns <c>x + j S</c> of the block, in
     /// registers. The contraction advances <c>S</c> terms at a time: the group copies an <c>T x S</c>
     /// slice of A and an <c>S x T</c> slice of B into shared memory (each thread <c>R</c> elements
-    /// of each, read through the operands' index maps, zeros past the edges), waits at a barrier,
+    /// of each, read through the operands' index maps, zeros past the edges; consecutive threads
+    /// read along the operand's contiguous axis, so that a warp's reads coalesce whether an operand
+    /// is stored by rows or, as vmap often leaves it, transposed), waits at a barrier,
     /// and every thread adds the slice's terms to its elements, then waits again before the next
     /// slice overwrites it. Each element accumulates its terms in contraction order from -0 with
     /// one fused multiply-add per term (the CPU backend's order, Note [gemm]), so a contraction
@@ -114,8 +116,27 @@ internal static partial class KernelEmitter
         var rowBase = rows.Select(x => LineBase(lhsBatchBase, x, mDims, Strides(c.Lhs.Map, lhsFree))).ToArray();
         var colBase = cols.Select(x => LineBase(rhsBatchBase, x, nDims, Strides(c.Rhs.Map, rhsFree))).ToArray();
 
-        var aTile = k.SharedArray(d, tile * s); // [T rows][S terms]
-        var bTile = k.SharedArray(d, s * tile); // [S terms][T columns]
+        // Which thread loads which element (Note [tiled contraction]): consecutive threads (x) read
+        // consecutive addresses of the operand's contiguous axis, the terms unless only the rows
+        // (columns) are contiguous. The tiles' rows are padded by one element so that neither way
+        // of storing them makes threads of a warp collide in a shared-memory bank.
+        static long LastOr(long[] strides, long none) => strides.Length == 0 ? none : strides[^1];
+        bool swapA = LastOr(Strides(c.Lhs.Map, dims.LhsContract), 1) != 1 && LastOr(Strides(c.Lhs.Map, lhsFree), 0) == 1;
+        bool swapB = LastOr(Strides(c.Rhs.Map, rhsFree), 1) != 1 && LastOr(Strides(c.Rhs.Map, dims.RhsContract), 0) == 1;
+        var (aLine, aTerm) = swapA ? (yx[1], yx[0]) : (yx[0], yx[1]);
+        var (bLine, bTerm) = swapB ? (yx[0], yx[1]) : (yx[1], yx[0]);
+        var aRows = swapA ? Enumerable.Range(0, r).Select(i => Line(place[1], aLine, i * s)).ToArray() : rows;
+        var aRowOk = swapA ? aRows.Select(x => Below(x, m)).ToArray() : rowOk;
+        var aRowBase = swapA ? aRows.Select(x => LineBase(lhsBatchBase, x, mDims, Strides(c.Lhs.Map, lhsFree))).ToArray() : rowBase;
+        var bCols = swapB ? Enumerable.Range(0, r).Select(j => Line(place[2], bLine, j * s)).ToArray() : cols;
+        var bColOk = swapB ? bCols.Select(x => Below(x, n)).ToArray() : colOk;
+        var bColBase = swapB ? bCols.Select(x => LineBase(rhsBatchBase, x, nDims, Strides(c.Rhs.Map, rhsFree))).ToArray() : colBase;
+        int aStride = s + 1, bStride = tile + 1;
+        var aTile = k.SharedArray(d, tile * aStride); // [T rows][S terms, padded]
+        var bTile = k.SharedArray(d, s * bStride); // [S terms][T columns, padded]
+        var aAt = Scaled(aLine, aStride, aTerm); // where this thread stores its first A element
+        var bAt = Scaled(bTerm, bStride, bLine);
+        var yA = Scaled(yx[0], aStride, null); // where its first row starts in aTile
         var acc = new LocalBuilder[r, r];
         for (int i = 0; i < r; i++)
             for (int j = 0; j < r; j++)
@@ -160,42 +181,30 @@ internal static partial class KernelEmitter
         // Copies the next `count` terms of A's and B's slices into shared memory and adds them up.
         void TileStep(int count, bool lastPartial)
         {
-            // A[m_i, k0 + x] -> aTile[(y + i S) S + x] = aTile[lt + i S S]; B[k0 + y, n_j] -> bTile[y T + x + j S].
-            var ka = Sum(k0, yx[1], 0);
+            // A[row, k0 + term] -> aTile[(line + i S) (S + 1) + term]; B[k0 + term, column] -> bTile[term (T + 1) + line + j S].
+            var ka = Sum(k0, aTerm, 0);
             var kaOffset = k.Offset(0, k.Coordinates(ka, kDims), Strides(c.Lhs.Map, dims.LhsContract));
             for (int i = 0; i < r; i++)
-                FillShared(aTile, Sum(lt, null, i * s * s), c.Lhs.Buffer, rowOk[i], lastPartial ? ka : null, rowBase[i], kaOffset);
-            var kb = Sum(k0, yx[0], 0);
+                FillShared(aTile, Sum(aAt, null, i * s * aStride), c.Lhs.Buffer, aRowOk[i], lastPartial ? ka : null, aRowBase[i], kaOffset);
+            var kb = Sum(k0, bTerm, 0);
             var kbOffset = k.Offset(0, k.Coordinates(kb, kDims), Strides(c.Rhs.Map, dims.RhsContract));
-            var yT = k.IntLocal();
-            il.Emit(OpCodes.Ldloc, yx[0]);
-            k.Int(tile);
-            il.Emit(OpCodes.Mul);
-            il.Emit(OpCodes.Ldloc, yx[1]);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, yT);
             for (int j = 0; j < r; j++)
-                FillShared(bTile, Sum(yT, null, j * s), c.Rhs.Buffer, colOk[j], lastPartial ? kb : null, colBase[j], kbOffset);
+                FillShared(bTile, Sum(bAt, null, j * s), c.Rhs.Buffer, bColOk[j], lastPartial ? kb : null, bColBase[j], kbOffset);
             k.GroupBarrier();
 
-            var yS = k.IntLocal();
-            il.Emit(OpCodes.Ldloc, yx[0]);
-            k.Int(s);
-            il.Emit(OpCodes.Mul);
-            il.Emit(OpCodes.Stloc, yS);
             var a = Enumerable.Range(0, r).Select(_ => k.Local(d)).ToArray();
             var b = Enumerable.Range(0, r).Select(_ => k.Local(d)).ToArray();
             for (int q = 0; q < count; q++)
             {
                 for (int i = 0; i < r; i++)
                 {
-                    k.PushViewAddress(aTile, d, Sum(yS, null, i * s * s + q));
+                    k.PushViewAddress(aTile, d, Sum(yA, null, i * s * aStride + q));
                     k.LoadIndirect(d);
                     il.Emit(OpCodes.Stloc, a[i]);
                 }
                 for (int j = 0; j < r; j++)
                 {
-                    k.PushViewAddress(bTile, d, Sum(yx[1], null, q * tile + j * s));
+                    k.PushViewAddress(bTile, d, Sum(yx[1], null, q * bStride + j * s));
                     k.LoadIndirect(d);
                     il.Emit(OpCodes.Stloc, b[j]);
                 }
@@ -215,6 +224,18 @@ internal static partial class KernelEmitter
             il.Emit(OpCodes.Stloc, at);
             var coords = k.Coordinates(x, freeDims);
             for (int a = 0; a < coords.Length; a++) k.AddScaled(at, coords[a], strides[a]);
+            return at;
+        }
+
+        // A new local a * scale + b (b may be absent).
+        LocalBuilder Scaled(LocalBuilder a, int scale, LocalBuilder? b)
+        {
+            var at = k.IntLocal();
+            il.Emit(OpCodes.Ldloc, a);
+            k.Int(scale);
+            il.Emit(OpCodes.Mul);
+            if (b is not null) { il.Emit(OpCodes.Ldloc, b); il.Emit(OpCodes.Add); }
+            il.Emit(OpCodes.Stloc, at);
             return at;
         }
 

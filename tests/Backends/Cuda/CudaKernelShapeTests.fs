@@ -45,6 +45,10 @@ let private contractions =
       """func f(a: f32[40,64], b: f32[64,24]) -> (f32[40,24]) {
            p: f32[40,24] = dot_general[contract=([1],[0]), batch=([],[])](a, b)
            return (p) }"""
+      "both operands transposed (the threads read along their contiguous axes)",
+      """func f(a: f32[21,13], b: f32[17,21]) -> (f32[13,17]) {
+           p: f32[13,17] = dot_general[contract=([0],[1]), batch=([],[])](a, b)
+           return (p) }"""
       "i32 wraps",
       """func f(a: i32[9,37], b: i32[37,5]) -> (i32[9,5]) {
            p: i32[9,5] = dot_general[contract=([1],[0]), batch=([],[])](a, b)
