@@ -1,7 +1,7 @@
 namespace ArrayLang.FSharp
 
 open ArrayLang.Tracing
-open ArrayLang.CSharp
+open ArrayLang.Staging
 
 /// <summary>
 /// The <c>vectorize { }</c> builder: per-example code with loops that become IR control flow. Inside it,
