@@ -2,8 +2,8 @@
 //   dotnet build Lang.FSharp -c Release && dotnet build Backends/Cpu -c Release
 //   dotnet fsi examples/scripts/tour.fsx
 // (With the packages in a feed, `#r "nuget: ArrayLang.FSharp"` and `#r "nuget: ArrayLang.Backends.Cpu"`
-// replace the three #r lines: examples/scripts/from-feed.fsx.) The front end names no backend; the
-// default one is found among those referenced (docs/fsharp.md, "Backends").
+// replace the three #r lines: examples/package-consumers/Interactive.fsx.) The front end names no
+// backend; the default one is found among those referenced (docs/fsharp.md, "Backends").
 #r "../../Lang.FSharp/bin/Release/net10.0/ArrayLang.Core.dll"
 #r "../../Lang.FSharp/bin/Release/net10.0/ArrayLang.FSharp.dll"
 #r "../../Backends/Cpu/bin/Release/net10.0/ArrayLang.Backends.Cpu.dll"
