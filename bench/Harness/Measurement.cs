@@ -53,6 +53,8 @@ public sealed record Measurement
     public double? VsPlainLoop { get; init; }
     /// <summary>Time relative to parallel-for on the same workload (&lt; 1 is faster; W6-W11).</summary>
     public double? VsParallelFor { get; init; }
+    /// <summary>For rows with <see cref="Gflops"/>: that rate as a fraction of the FMA peak of the same dtype on all cores (Note [fma peak]).</summary>
+    public double? OfFmaPeak { get; init; }
     /// <summary>For chunked-vmap: examples per chunk.</summary>
     public int? ChunkSize { get; init; }
     /// <summary>For chunked-vmap: the memory budget in bytes.</summary>

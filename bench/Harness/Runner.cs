@@ -58,8 +58,12 @@ public static class Runner
         {
             VsTensorPrimitives = r.MedianMs / tp, VsHandFused = r.MedianMs / hf,
             VsPlainLoop = r.MedianMs / plain, VsParallelFor = r.MedianMs / par,
+            OfFmaPeak = r.Gflops / s.FmaPeakF32Gflops,
         }).ToList();
         if (w is RealisticWorkload) ReportTargets(log, rows);
+        else ReportWidthTargets(log, rows);
+        foreach (var r in rows.Where(r => r.OfFmaPeak is not null && !r.Failed))
+            log.WriteLine($"   {r.Backend} {r.Method}: {r.Gflops:F1} GFLOP/s = {r.OfFmaPeak:P0} of the f32 FMA peak of all cores ({s.FmaPeakF32Gflops:F1} GFLOP/s; target for the product >= 70%)");
         return rows;
     }
 
@@ -76,6 +80,20 @@ public static class Runner
             log.WriteLine($"   {jit.Backend} jit(vmap): {Ratio(1 / jit.VsPlainLoop)} over plain-loop (target {RealisticTargets[0].Target}), " +
                 $"{Ratio(1 / jit.VsParallelFor)} over parallel-for (target {RealisticTargets[1].Target})" +
                 (jit.VsHandFused is { } h ? $", {Ratio(h)} the hand-fused time (target {RealisticTargets[2].Target})" : ""));
+    }
+
+    /// <summary>
+    /// Issue 11's targets for W1-W5 against the hand-fused baseline of the width the run uses
+    /// (Note [baseline widths]): jit(vmap) at most 1.2x its time with <c>DOTNET_EnableAVX512=0</c>
+    /// (256 bits), and (item 6) at most 1.1x on W1, W2, W5 and 1.0x on W3.
+    /// </summary>
+    public static string WidthTarget(string workload) => workload == "W3" ? "<= 1.0x" : workload == "W4" ? "-" : "<= 1.1x";
+
+    private static void ReportWidthTargets(TextWriter log, List<Measurement> rows)
+    {
+        foreach (var jit in rows.Where(r => r.Method == Methods.JitVmap && !r.Failed && r.VsHandFused is not null))
+            log.WriteLine($"   {jit.Backend} jit(vmap): {Ratio(jit.VsHandFused)} the hand-fused {Baselines.SimdWidth.Name} time " +
+                $"(targets: {WidthTarget(jit.Workload)} (item 6){(Baselines.SimdWidth.Bits == 256 ? ", <= 1.2x at 256 bits" : "")})");
     }
 
     /// <summary>A ratio as the reports print it, or <c>-</c> when a side is missing.</summary>

@@ -69,6 +69,7 @@ public static class JsonReport
             ["iterations"] = m.Iterations,
             ["gbps"] = Math.Round(m.Gbps, 4),
             ["gflops"] = m.Gflops is { } g ? Math.Round(g, 3) : null,
+            ["of_fma_peak"] = m.OfFmaPeak is { } f ? Math.Round(f, 4) : null,
             ["vs_tensor_primitives"] = m.VsTensorPrimitives is { } t ? Math.Round(t, 4) : null,
             ["vs_hand_fused"] = m.VsHandFused is { } h ? Math.Round(h, 4) : null,
             ["vs_plain_loop"] = m.VsPlainLoop is { } p ? Math.Round(p, 5) : null,

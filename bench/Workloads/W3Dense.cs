@@ -104,8 +104,8 @@ public sealed class W3Dense : MechanismWorkload
     }
 
     /// <summary>
-    /// A register-blocked, packed SIMD matrix product <c>Y = X Wᵀ</c> with the bias and tanh fused
-    /// into its epilogue. Wᵀ is packed per call (its cost is part of the time) into panels of two
+    /// A register-blocked, packed SIMD matrix product <c>Y = X Wᵀ</c> with the bias added in its
+    /// epilogue and tanh applied per chunk while the chunk's outputs are in cache. Wᵀ is packed per call (its cost is part of the time) into panels of two
     /// vectors' worth of outputs, each panel <c>256 x 2w</c> contiguous (32 KiB at 512 bits, so it
     /// stays in L1 while it is used). Each core takes chunks of <see cref="ChunkRows"/> examples
     /// (their x, 48 KiB, stays in L2) and runs every panel over the chunk: a micro-kernel keeps a block
@@ -156,6 +156,17 @@ public sealed class W3Dense : MechanismWorkload
             for (; i + mr <= e; i += mr) Block<TV>(ref x[i * N], ref panel, b0, b1, ref o[i * N + q * nr]);
             for (; i < e; i++) Row<TV>(ref x[i * N], ref panel, b0, b1, ref o[i * N + q * nr]);
         }
+        TanhInPlace<TV>(o, s * N, (e - s) * N);
+    }
+
+    // tanh over the chunk's outputs while they are in cache: a separate loop, because sixteen inlined
+    // copies of tanh in the micro-kernel exceed the JIT's inlining budget (the kernel's vector helpers
+    // then become calls, several times slower).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TanhInPlace<TV>(float[] o, int start, int count) where TV : struct, ISimd<TV, float>
+    {
+        ref float y = ref o[start];
+        for (int j = 0; j < count; j += TV.Count) TV.Store(FastMath.Tanh(TV.Load(ref y, (nuint)j)), ref y, (nuint)j);
     }
 
     // mr examples x 2w outputs; rows 6 and 7 exist only at 512 bits (the condition is a constant to the JIT).
@@ -202,8 +213,8 @@ public sealed class W3Dense : MechanismWorkload
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Epilogue<TV>(ref float o, int row, TV a0, TV a1, TV b0, TV b1) where TV : struct, ISimd<TV, float>
     {
-        TV.Store(FastMath.Tanh(a0 + b0), ref o, (nuint)(row * N));
-        TV.Store(FastMath.Tanh(a1 + b1), ref o, (nuint)(row * N + TV.Count));
+        TV.Store(a0 + b0, ref o, (nuint)(row * N));
+        TV.Store(a1 + b1, ref o, (nuint)(row * N + TV.Count));
     }
 
     // One example's 2w outputs: the remainder when a core's share of the batch is not a multiple of mr.
