@@ -18,7 +18,9 @@ namespace ArrayLang.Bench.Harness;
 /// be slowed down, never sped up. Where the hardware has no FMA (x86 with <c>DOTNET_EnableAVX2=0</c>)
 /// the chains use a separate multiply and add, which is what any code reaches there, and the rows
 /// say so. The matrix products' GFLOP/s are reported as a fraction of the peak of the same dtype on
-/// all cores (<see cref="Measurement.OfFmaPeak"/>).
+/// all cores (<see cref="Measurement.OfFmaPeak"/>), and, since the machine the bench runs on is often
+/// shared, also per CPU second (Note [cpu time]): GFLOP per second of CPU the process got, against
+/// the peak's GFLOP per CPU second, which a time-sliced core leaves unchanged.
 /// </summary>
 public static class FmaPeak
 {
@@ -45,10 +47,22 @@ public static class FmaPeak
         return rows;
     }
 
-    /// <summary>The all-core peak of <paramref name="dtype"/> (<c>f32</c> or <c>f64</c>) among <paramref name="rows"/>, if measured.</summary>
-    public static double? AllCores(IEnumerable<Measurement> rows, string dtype) =>
+    /// <summary>The all-core peak row of <paramref name="dtype"/> (<c>f32</c> or <c>f64</c>) among <paramref name="rows"/>, if measured.</summary>
+    public static Measurement? AllCores(IEnumerable<Measurement> rows, string dtype) =>
         rows.Where(r => r.Workload == Workload && !r.Failed && r.Method.StartsWith(dtype + " ", StringComparison.Ordinal))
-            .OrderByDescending(r => r.Batch).FirstOrDefault()?.Gflops;
+            .OrderByDescending(r => r.Batch).FirstOrDefault();
+
+    /// <summary>The one-thread peak row of <paramref name="dtype"/> among <paramref name="rows"/>, if measured.</summary>
+    public static Measurement? OneCore(IEnumerable<Measurement> rows, string dtype) =>
+        rows.FirstOrDefault(r => r.Workload == Workload && !r.Failed && r.Batch == 1 && r.Method.StartsWith(dtype + " ", StringComparison.Ordinal));
+
+    /// <summary><paramref name="row"/> with its fractions of <paramref name="peak"/> (wall and per CPU second) filled in.</summary>
+    public static Measurement WithFractions(Measurement row, Measurement? peak) => peak is null || row.Gflops is null ? row : row with
+    {
+        OfFmaPeak = row.Gflops / peak.Gflops,
+        GflopsPerCpuSecond = row.CpuMs is { } cpu && cpu > 0 ? row.Gflops * row.MeasuredMs / cpu : null,
+        OfFmaPeakPerCpuSecond = row.CpuMs is { } c && c > 0 ? row.Gflops * row.MeasuredMs / c / peak.GflopsPerCpuSecond : null,
+    };
 
     private static Measurement MeasureOne(string dtype, int threads, double seconds, int repeats)
     {
@@ -60,8 +74,13 @@ public static class FmaPeak
             if (t >= 0.02) { iterations = (long)(iterations * seconds / t); break; }
             iterations *= 4;
         }
-        double best = double.MaxValue;
-        for (int r = 0; r < repeats; r++) best = Math.Min(best, Run(dtype, threads, iterations));
+        double best = double.MaxValue, bestCpu = double.MaxValue;
+        for (int r = 0; r < repeats; r++)
+        {
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            best = Math.Min(best, Run(dtype, threads, iterations));
+            bestCpu = Math.Min(bestCpu, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
+        }
         int lanes = SimdWidth.Bits / (dtype == "f32" ? 32 : 64);
         double flops = 2.0 * lanes * Chains * iterations * threads;
         return new Measurement
@@ -70,7 +89,7 @@ public static class FmaPeak
             MedianMs = best * 1e3, MeasuredMs = best * 1e3, MinMs = best * 1e3,
             Batch = threads, FullBatch = threads, Iterations = repeats,
             PeakBytes = 0, ProcessPeakBytes = 0, AllocatedBytes = 0, Gbps = 0, MaxError = 0,
-            Gflops = flops / best / 1e9,
+            Gflops = flops / best / 1e9, CpuMs = bestCpu * 1e3, GflopsPerCpuSecond = flops / bestCpu / 1e9,
             Note = $"{Chains} independent {(HasFma ? "fused multiply-add" : "multiply and add")} chains of {SimdWidth.Name}<{(dtype == "f32" ? "float" : "double")}> per thread, " +
                    $"{threads} thread{(threads == 1 ? "" : "s")} started together, best of {repeats} (Note [fma peak])",
         };

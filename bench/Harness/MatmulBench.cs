@@ -3,6 +3,7 @@ using ArrayLang.Compile;
 using ArrayLang.Ir;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
+using ArrayLang.Backends.Cpu;
 using ArrayLang.Bench.Workloads;
 
 namespace ArrayLang.Bench.Harness;
@@ -22,8 +23,8 @@ public static class MatmulBench
     /// <summary>The workload id of these rows in the reports.</summary>
     public const string Workload = "matmul";
 
-    /// <summary>The method name, e.g. <c>jit(matmul) f32 1024</c>.</summary>
-    public static string MethodName(string dtype) => $"jit(matmul) {dtype} {Size}";
+    /// <summary>The method name, e.g. <c>jit(matmul) f32 1024</c>, or <c>jit(matmul) f32 1024, 1 thread</c>.</summary>
+    public static string MethodName(string dtype, bool oneThread = false) => $"jit(matmul) {dtype} {Size}{(oneThread ? ", 1 thread" : "")}";
 
     /// <summary>Whether <paramref name="backend"/> gets these rows.</summary>
     public static bool Applies(IBackend backend) => !BenchBackends.IsScalarInterpreter(backend) && !BenchBackends.IsDevice(backend);
@@ -32,26 +33,30 @@ public static class MatmulBench
     public static List<Measurement> Measure(IBackend backend, RunSettings s, IReadOnlyList<Measurement> peaks)
     {
         var rows = new List<Measurement>();
+        // On the CPU backend also one thread against one core's peak: that figure does not depend on how
+        // the work is split or on what the other core is doing.
+        bool[] threadings = backend is CpuBackend && Environment.ProcessorCount > 1 ? [false, true] : [false];
         foreach (var dtype in new[] { DType.F32, DType.F64 })
-        {
-            string name = dtype == DType.F32 ? "f32" : "f64";
-            try
+            foreach (bool oneThread in threadings)
             {
-                var m = MeasureOne(backend, dtype, s);
-                rows.Add(FmaPeak.AllCores(peaks, name) is { } peak ? m with { OfFmaPeak = m.Gflops / peak } : m);
+                string name = dtype == DType.F32 ? "f32" : "f64";
+                var compiled = oneThread ? new CpuBackend(new CpuOptions { MaxThreads = 1 }) : BenchBackends.For(backend, CompileMode.Fusion);
+                try
+                {
+                    var row = MeasureOne(compiled, BenchBackends.Label(backend), MethodName(name, oneThread), dtype, s);
+                    rows.Add(FmaPeak.WithFractions(row, oneThread ? FmaPeak.OneCore(peaks, name) : FmaPeak.AllCores(peaks, name)));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    string what = e is BenchmarkCheckFailed ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                    rows.Add(Measurement.Failure(Workload, BenchBackends.Label(backend), MethodName(name, oneThread), 1, what));
+                }
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                string what = e is BenchmarkCheckFailed ? e.Message : $"{e.GetType().Name}: {e.Message}";
-                rows.Add(Measurement.Failure(Workload, BenchBackends.Label(backend), MethodName(name), 1, what));
-            }
-        }
         return rows;
     }
 
-    private static Measurement MeasureOne(IBackend backend, DType dtype, RunSettings s)
+    private static Measurement MeasureOne(IBackend compiled, string label, string method, DType dtype, RunSettings s)
     {
-        string name = dtype == DType.F32 ? "f32" : "f64";
         var rng = new Random(s.Seed);
         var a = new double[Size * Size];
         var b = new double[Size * Size];
@@ -63,37 +68,40 @@ public static class MatmulBench
         var t = AVal.Of(dtype, Size, Size);
         var f = ArrayLang.Tracing.Trace.Function((x, y) => x.Dot(y), t, t).Function;
         var sw = Stopwatch.StartNew();
-        var exe = Jit.Compile(f, BenchBackends.For(backend, CompileMode.Fusion));
+        var exe = Jit.Compile(f, compiled);
         double compileMs = sw.Elapsed.TotalMilliseconds;
 
         var c = exe.Run(args)[0];
-        Check(name, dtype, c, args, rng);
+        Check(method, dtype, c, args, rng);
 
         for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < 0.3;) exe.Run(args);
         var times = new List<double>();
+        double cpuMs = double.MaxValue;
         var total = Stopwatch.StartNew();
         while (times.Count < s.TargetIterations && (times.Count == 0 || total.Elapsed.TotalSeconds < s.BudgetSeconds))
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             long t0 = Stopwatch.GetTimestamp();
             GC.KeepAlive(exe.Run(args));
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            cpuMs = Math.Min(cpuMs, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds);
         }
         times.Sort();
         double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
         double flops = 2.0 * Size * Size * Size;
         return new Measurement
         {
-            Workload = Workload, Backend = BenchBackends.Label(backend), Method = MethodName(name),
+            Workload = Workload, Backend = label, Method = method,
             MedianMs = median, MeasuredMs = median, MinMs = times[0], Batch = 1, FullBatch = 1, Iterations = times.Count,
             PeakBytes = 0, ProcessPeakBytes = 0, AllocatedBytes = 0,
             Gbps = 3.0 * Size * Size * dtype.SizeInBytes() / (median * 1e6),
-            Gflops = flops / (median * 1e6), MaxError = 0, CompileMs = compileMs,
+            Gflops = flops / (median * 1e6), MaxError = 0, CompileMs = compileMs, CpuMs = cpuMs,
         };
     }
 
     /// <summary>Compares 256 sampled entries with a double-precision dot product, within the rounding bound of a sum of <see cref="Size"/> products.</summary>
-    private static void Check(string name, DType dtype, NDArray c, NDArray[] args, Random rng)
+    private static void Check(string method, DType dtype, NDArray c, NDArray[] args, Random rng)
     {
         double Get(NDArray x, int i) => dtype == DType.F32 ? x.F32[i] : x.F64[i];
         double eps = dtype == DType.F32 ? 6e-8 : 1.2e-16;
@@ -109,7 +117,7 @@ public static class MatmulBench
             }
             double got = Get(c, i * Size + j);
             if (!(Math.Abs(got - exact) <= 2 * Size * eps * magnitude))
-                throw new BenchmarkCheckFailed($"{MethodName(name)}: C[{i}, {j}] is {got}, a double-precision dot product says {exact}");
+                throw new BenchmarkCheckFailed($"{method}: C[{i}, {j}] is {got}, a double-precision dot product says {exact}");
         }
     }
 }
