@@ -33,6 +33,7 @@ public static class MarkdownReport
         sb.AppendLine();
         sb.AppendLine("![Relative execution time per workload and method, log scale](chart.svg)");
         sb.AppendLine();
+        PeakAndProducts(sb, rows);
         Targets(sb, rows, workloads);
         RealisticTargets(sb, rows, workloads);
         foreach (var w in workloads)
@@ -99,6 +100,22 @@ public static class MarkdownReport
                 };
                 sb.AppendLine(Inv, $"| {w.Id} | {b} | {jit / hf:F2}x | {tp / jit:F2}x | {loop / jit:F1}x | {target} |");
             }
+        sb.AppendLine();
+    }
+
+    // The FMA peak (Note [fma peak]) and every row with GFLOP/s as a fraction of it (issue 11, item 4: >= 70%).
+    private static void PeakAndProducts(StringBuilder sb, IReadOnlyList<Measurement> rows)
+    {
+        var peaks = rows.Where(r => r.Workload == FmaPeak.Workload).ToList();
+        if (peaks.Count == 0) return;
+        sb.AppendLine("## FMA peak and matrix products (issue 11, item 4: the product at >= 70% of the peak)");
+        sb.AppendLine();
+        sb.AppendLine("| workload | backend | method | median (ms) | GFLOP/s | GFLOP per CPU second | of the FMA peak (all cores; 1 thread rows: one core) | of the peak per CPU second |");
+        sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
+        foreach (var r in peaks.Concat(rows.Where(r => r.Workload != FmaPeak.Workload && r.Gflops is not null)))
+            sb.AppendLine(r.Failed
+                ? $"| {r.Workload} | {r.Backend} | {r.Method} | FAILED | | | | |"
+                : string.Create(Inv, $"| {r.Workload} | {r.Backend} | {r.Method} | {r.MedianMs:F2} | {r.Gflops:F1} | {r.GflopsPerCpuSecond:F1} | {(r.OfFmaPeak is { } f ? $"{f:P0}" : "-")} | {(r.OfFmaPeakPerCpuSecond is { } c ? $"{c:P0}" : "-")} |"));
         sb.AppendLine();
     }
 
