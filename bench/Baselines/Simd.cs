@@ -41,7 +41,8 @@ public interface ISimd<TV, T> where TV : struct, ISimd<TV, T> where T : unmanage
     static abstract TV operator &(TV a, TV b);
     /// <summary>Bitwise or (masks).</summary>
     static abstract TV operator |(TV a, TV b);
-    /// <summary><c>a * b + c</c> with one rounding.</summary>
+    /// <summary><c>a * b + c</c>: fused (one rounding) where the hardware has FMA, else a multiply and an add,
+    /// as hand code for such a machine is written (.NET emulates a fused one lane by lane, a hundred times slower).</summary>
     static abstract TV Fma(TV a, TV b, TV c);
     /// <summary>Lane-wise absolute value.</summary>
     static abstract TV Abs(TV a);
@@ -79,6 +80,9 @@ public static class SimdWidth
     /// <summary>512, 256 or 128 bits (128 also where nothing is accelerated, which .NET then emulates).</summary>
     public static int Bits => Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
 
+    /// <summary>Whether the hardware fuses multiply-add (x86 FMA3, which .NET 10 turns off with AVX2, or any Arm64 core).</summary>
+    public static bool HasFma => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+
     /// <summary>The vector type name at <see cref="Bits"/>, e.g. <c>Vector256</c>, for reports.</summary>
     public static string Name => $"Vector{Bits}";
 }
@@ -114,7 +118,7 @@ public readonly struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T> where T : unm
     [MethodImpl(AggressiveInlining)] public static V512<T> operator |(V512<T> a, V512<T> b) => new(a.V | b.V);
     /// <inheritdoc />
     [MethodImpl(AggressiveInlining)]
-    public static V512<T> Fma(V512<T> a, V512<T> b, V512<T> c) => typeof(T) == typeof(float)
+    public static V512<T> Fma(V512<T> a, V512<T> b, V512<T> c) => !SimdWidth.HasFma ? new(a.V * b.V + c.V) : typeof(T) == typeof(float)
         ? new(Vector512.FusedMultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
         : new(Vector512.FusedMultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
     /// <inheritdoc />
@@ -190,7 +194,7 @@ public readonly struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T> where T : unm
     [MethodImpl(AggressiveInlining)] public static V256<T> operator |(V256<T> a, V256<T> b) => new(a.V | b.V);
     /// <inheritdoc />
     [MethodImpl(AggressiveInlining)]
-    public static V256<T> Fma(V256<T> a, V256<T> b, V256<T> c) => typeof(T) == typeof(float)
+    public static V256<T> Fma(V256<T> a, V256<T> b, V256<T> c) => !SimdWidth.HasFma ? new(a.V * b.V + c.V) : typeof(T) == typeof(float)
         ? new(Vector256.FusedMultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
         : new(Vector256.FusedMultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
     /// <inheritdoc />
@@ -266,7 +270,7 @@ public readonly struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T> where T : unm
     [MethodImpl(AggressiveInlining)] public static V128<T> operator |(V128<T> a, V128<T> b) => new(a.V | b.V);
     /// <inheritdoc />
     [MethodImpl(AggressiveInlining)]
-    public static V128<T> Fma(V128<T> a, V128<T> b, V128<T> c) => typeof(T) == typeof(float)
+    public static V128<T> Fma(V128<T> a, V128<T> b, V128<T> c) => !SimdWidth.HasFma ? new(a.V * b.V + c.V) : typeof(T) == typeof(float)
         ? new(Vector128.FusedMultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
         : new(Vector128.FusedMultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
     /// <inheritdoc />

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 using ArrayLang.Bench.Baselines;
 
 namespace ArrayLang.Bench.Harness;
@@ -30,8 +28,8 @@ public static class FmaPeak
     /// <summary>The workload id of the peak's rows in the reports.</summary>
     public const string Workload = "fma-peak";
 
-    /// <summary>Whether the hardware fuses multiply-add (x86 FMA3 or any Arm64 core).</summary>
-    public static bool HasFma => Fma.IsSupported || AdvSimd.IsSupported;
+    /// <summary>Whether the hardware fuses multiply-add (<see cref="SimdWidth.HasFma"/>).</summary>
+    public static bool HasFma => SimdWidth.HasFma;
 
     /// <summary>The method name of a peak row, e.g. <c>f32 Vector512 fma, 2 threads</c>.</summary>
     public static string MethodName(string dtype, int threads) =>
