@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
-using ArrayLang.Ir;
-using ArrayLang.Primitives;
+using ArrayLang.Staging;
 using ArrayLang.Tracing;
 
 namespace ArrayLang.CSharp;
@@ -31,23 +30,7 @@ public static class Control
         IReadOnlyList<Tensor> init, IReadOnlyList<Tensor> xs, int? length = null, bool reverse = false, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         using var _ = UserSource.Calling(file, line);
-        if (xs.Any(x => x.Rank == 0))
-            throw Batching.UserError($"scan: every sequence needs a leading axis of steps, found {Types(xs)}");
-        int n = length ?? (xs.Count > 0 ? xs[0].Shape[0] : throw Batching.UserError("scan: with no sequences to scan over, give the number of steps (length)"));
-        foreach (var x in xs)
-            if (x.Shape[0] != n)
-                throw Batching.UserError($"scan: every sequence must have {n} rows (the number of steps), found {Types(xs)}");
-        int k = init.Count;
-        var carryTypes = init.Select(t => t.Type).ToList();
-        var body = Trace.Nested([.. carryTypes, .. xs.Select(x => x.Type.WithShape(x.Shape.Remove(0)))], args =>
-        {
-            var (carry, ys) = step(args.Take(k).ToList(), args.Skip(k).ToList());
-            CheckTypes("scan: the step must return a carry of the initial carry's types", carryTypes, carry);
-            return [.. carry, .. ys];
-        }, "step");
-        var outs = Trace.Bind(ControlFlow.Scan, new ScanParams(n, reverse, body.Captured.Count, k),
-            [.. body.Captured, .. init, .. xs], [body.Function]);
-        return (outs.Take(k).ToList(), outs.Skip(k).ToList());
+        return ControlCombinators.Scan(step, init, xs, length, reverse);
     }
 
     /// <summary><c>scan</c> with one carry and one sequence: returns the final carry and the stacked outputs.</summary>
@@ -66,16 +49,7 @@ public static class Control
         IReadOnlyList<Tensor> init, int start = 0, int step = 1, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         using var _ = UserSource.Calling(file, line);
-        if (count < 0) throw Batching.UserError($"for loop: the number of steps must be >= 0, found {count}");
-        var counter = Tensor.Scalar(0, DType.I32);
-        var (carry, _) = Scan((c, _) =>
-        {
-            var t = c[0];
-            var i = step == 1 ? t : t * step;
-            if (start != 0) i += start;
-            return ([t + 1, .. body(i, c.Skip(1).ToList())], []);
-        }, [counter, .. init], [], length: count, file: file, line: line);
-        return carry.Skip(1).ToList();
+        return ControlCombinators.ForLoop(count, body, init, start, step);
     }
 
     /// <summary>A loop over <c>i = 0 .. count-1</c> carrying one tensor (see the list form).</summary>
@@ -90,10 +64,7 @@ public static class Control
     public static IReadOnlyList<Tensor> Cond(Tensor predicate, Func<IReadOnlyList<Tensor>> onTrue, Func<IReadOnlyList<Tensor>> onFalse, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         using var _ = UserSource.Calling(file, line);
-        if (predicate.DType != DType.Bool || predicate.Rank != 0)
-            throw Batching.UserError($"cond: the predicate must be a bool scalar (per example), found {predicate.Type}");
-        // IR.md: with a bool index, false selects branch 0.
-        return Branches("cond", predicate, [onFalse, onTrue], ["false branch", "true branch"]);
+        return ControlCombinators.Cond(predicate, onTrue, onFalse);
     }
 
     /// <summary><c>cond</c> with one result.</summary>
@@ -104,24 +75,8 @@ public static class Control
     /// <c>cond</c> with an i32 scalar index: the results of <c>branches[index]</c> (the index is clamped
     /// into range, IR.md). Every branch must return the same types.
     /// </summary>
-    public static IReadOnlyList<Tensor> Switch(Tensor index, params Func<IReadOnlyList<Tensor>>[] branches)
-    {
-        if (index.DType != DType.I32 || index.Rank != 0)
-            throw Batching.UserError($"switch: the index must be an i32 scalar, found {index.Type}");
-        if (branches.Length == 0) throw Batching.UserError("switch: give at least one branch");
-        return Branches("switch", index, branches, branches.Select((_, i) => $"branch {i}").ToList());
-    }
-
-    private static IReadOnlyList<Tensor> Branches(string what, Tensor index, IReadOnlyList<Func<IReadOnlyList<Tensor>>> branches, IReadOnlyList<string> names)
-    {
-        var traced = branches.Select((b, i) => Trace.Nested([], _ => b(), names[i].Replace(' ', '_'))).ToList();
-        var first = traced[0].Function.ResultTypes;
-        for (int i = 1; i < traced.Count; i++)
-            if (!traced[i].Function.ResultTypes.SequenceEqual(first))
-                throw Batching.UserError($"{what}: every branch must return the same types, found {names[0]} {Signature(first)} and {names[i]} {Signature(traced[i].Function.ResultTypes)}");
-        var (captured, functions) = SubFunctions.Align(traced);
-        return Trace.Bind(ControlFlow.Cond, NoParams.Instance, [index, .. captured], functions);
-    }
+    public static IReadOnlyList<Tensor> Switch(Tensor index, params Func<IReadOnlyList<Tensor>>[] branches) =>
+        ControlCombinators.Switch(index, branches);
 
     /// <summary>
     /// <c>while</c>: runs <paramref name="body"/> on the carry while <paramref name="condition"/> (a
@@ -132,34 +87,10 @@ public static class Control
         Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> body, IReadOnlyList<Tensor> init, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         using var _ = UserSource.Calling(file, line);
-        var types = init.Select(t => t.Type).ToList();
-        var cond = Trace.Nested(types, c =>
-        {
-            var p = condition(c);
-            if (p.DType != DType.Bool || p.Rank != 0)
-                throw Batching.UserError($"while: the condition must return a bool scalar (per example), found {p.Type}");
-            return [p];
-        }, "cond_fn");
-        var step = Trace.Nested(types, c =>
-        {
-            var next = body(c);
-            CheckTypes("while: the body must return a carry of the initial carry's types", types, next);
-            return next;
-        }, "body_fn");
-        var (captured, functions) = SubFunctions.Align([cond, step], types.Count);
-        return Trace.Bind(ControlFlow.While, new WhileParams(captured.Count), [.. captured, .. init], functions);
+        return ControlCombinators.While(condition, body, init);
     }
 
     /// <summary><c>while</c> with one carried tensor.</summary>
     public static Tensor While(Func<Tensor, Tensor> condition, Func<Tensor, Tensor> body, Tensor init, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
         While(c => condition(c[0]), c => [body(c[0])], [init], file, line)[0];
-
-    private static void CheckTypes(string what, IReadOnlyList<AVal> expected, IReadOnlyList<Tensor> found)
-    {
-        if (found.Count != expected.Count || found.Where((t, i) => t.Type != expected[i]).Any())
-            throw Batching.UserError($"{what}: expected {Signature(expected)}, found {Types(found)}");
-    }
-
-    internal static string Signature(IEnumerable<AVal> types) => "(" + string.Join(", ", types) + ")";
-    private static string Types(IEnumerable<Tensor> ts) => Signature(ts.Select(t => t.Type));
 }

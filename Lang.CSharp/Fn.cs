@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Collections.Immutable;
 using ArrayLang.Compile;
 using ArrayLang.Ir;
+using ArrayLang.Staging;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
 

@@ -1,5 +1,6 @@
 using ArrayLang.Compile;
 using ArrayLang.Ir;
+using ArrayLang.Staging;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ArrayLang.Compile;
 using ArrayLang.Ir;
+using ArrayLang.Staging;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
 

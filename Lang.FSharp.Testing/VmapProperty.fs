@@ -7,7 +7,7 @@ open ArrayLang.Ir
 open ArrayLang.Compile
 open ArrayLang.Values
 open ArrayLang.Tracing
-open ArrayLang.CSharp
+open ArrayLang.Staging
 open ArrayLang.FSharp
 
 /// <summary>

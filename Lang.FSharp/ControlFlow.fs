@@ -3,7 +3,7 @@ namespace ArrayLang.FSharp
 open System
 open System.Collections.Generic
 open ArrayLang.Tracing
-open ArrayLang.CSharp
+open ArrayLang.Staging
 
 /// <summary>
 /// Control flow inside a traced function, as JAX's <c>lax.scan</c>, <c>lax.cond</c>,
@@ -40,7 +40,7 @@ module ControlFlow =
                 let yt, yl = tensors "scan" (box y)
                 yTree <- yt
                 struct (list cl, list yl))
-        let struct (carry, ys) = Control.Scan(body, list cLeaves, list xLeaves, Option.toNullable length, reverse, file = "", line = 0)
+        let struct (carry, ys) = ControlCombinators.Scan(body, list cLeaves, list xLeaves, Option.toNullable length, reverse)
         build<'c> cTree carry, build<'y> yTree ys
 
     /// <summary>
@@ -71,11 +71,11 @@ module ControlFlow =
     let foriLoop (count: int) (body: Tensor -> 'c -> 'c) (init: 'c) : 'c =
         let tree, leaves = tensors "foriLoop" (box init)
         let out =
-            Control.ForLoop(count, Func<Tensor, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>(fun i c ->
+            ControlCombinators.ForLoop(count, Func<Tensor, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>(fun i c ->
                 let c' = body i (build<'c> tree c)
                 let tree', l = tensors "foriLoop" (box c')
                 sameShape "foriLoop: the body's carry" tree tree'
-                list l), list leaves, file = "", line = 0)
+                list l), list leaves)
         build<'c> tree out
 
     let private branches (what: string) (index: Tensor) (bodies: (unit -> 'a) list) (call: Func<IReadOnlyList<Tensor>> list -> IReadOnlyList<Tensor>) : 'a =
@@ -100,11 +100,11 @@ module ControlFlow =
     /// let safeSqrt (x: Tensor) = cond (x .&gt;= 0.0) (fun () -&gt; sqrt x) (fun () -&gt; Tensor.zerosLike x)
     /// </code></example>
     let cond (pred: Tensor) (onTrue: unit -> 'a) (onFalse: unit -> 'a) : 'a =
-        branches "cond" pred [ onTrue; onFalse ] (fun fs -> Control.Cond(pred, fs.[0], fs.[1], file = "", line = 0))
+        branches "cond" pred [ onTrue; onFalse ] (fun fs -> ControlCombinators.Cond(pred, fs.[0], fs.[1]))
 
     /// <summary><c>switch index branches</c>: the value of branch <paramref name="index"/> (an i32 scalar, clamped into range).</summary>
     let switch (index: Tensor) (branchList: (unit -> 'a) list) : 'a =
-        branches "switch" index branchList (fun fs -> Control.Switch(index, Array.ofList fs))
+        branches "switch" index branchList (fun fs -> ControlCombinators.Switch(index, ResizeArray fs))
 
     /// <summary>
     /// <c>whileLoop condition body init</c>: applies <paramref name="body"/> to the carry while
@@ -118,11 +118,11 @@ module ControlFlow =
     let whileLoop (condition: 'c -> Tensor) (body: 'c -> 'c) (init: 'c) : 'c =
         let tree, leaves = tensors "whileLoop" (box init)
         let out =
-            Control.While(
+            ControlCombinators.While(
                 Func<IReadOnlyList<Tensor>, Tensor>(fun c -> condition (build<'c> tree c)),
                 Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>(fun c ->
                     let tree', l = tensors "whileLoop" (box (body (build<'c> tree c)))
                     sameShape "whileLoop: the body's carry" tree tree'
                     list l),
-                list leaves, file = "", line = 0)
+                list leaves)
         build<'c> tree out

@@ -4,7 +4,7 @@ open System
 open System.Collections.Generic
 open ArrayLang.Ir
 open ArrayLang.Tracing
-open ArrayLang.CSharp
+open ArrayLang.Staging
 
 /// A piece of loop state seen without its type (what the loops carry).
 type internal IState =
@@ -114,10 +114,10 @@ module Loop =
         let states = WriteLog.discover [ AVal.Scalar DType.I32 ] (fun ts -> body ts.Head)
         let trees, leaves = flat states
         let out =
-            Control.ForLoop(count, Func<Tensor, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>(fun i c ->
+            ControlCombinators.ForLoop(count, Func<Tensor, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>(fun i c ->
                 assign states trees c
                 body i
-                read "for loop" states trees), ResizeArray leaves, start, step, file = "", line = 0)
+                read "for loop" states trees), ResizeArray leaves, start, step)
         assign states trees out
 
     /// <summary>A loop over the rows of <paramref name="xs"/> recorded as one <c>scan</c> carrying the states the body writes.</summary>
@@ -131,7 +131,7 @@ module Loop =
                 assign states trees c
                 body x.[0]
                 struct (read "for loop" states trees, ResizeArray() :> IReadOnlyList<Tensor>))
-        let struct (out, _) = Control.Scan(step, ResizeArray leaves, ResizeArray [ xs ], file = "", line = 0)
+        let struct (out, _) = ControlCombinators.Scan(step, ResizeArray leaves, ResizeArray [ xs ])
         assign states trees out
 
     /// <summary>A loop that runs <paramref name="body"/> while <paramref name="condition"/> (a bool scalar tensor)
@@ -140,13 +140,13 @@ module Loop =
         let states = WriteLog.discover [] (fun _ -> condition () |> ignore; body ())
         let trees, leaves = flat states
         let out =
-            Control.While(
+            ControlCombinators.While(
                 Func<IReadOnlyList<Tensor>, Tensor>(fun c -> assign states trees c; condition ()),
                 Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>>(fun c ->
                     assign states trees c
                     body ()
                     read "while loop" states trees),
-                ResizeArray leaves, file = "", line = 0)
+                ResizeArray leaves)
         assign states trees out
 
     /// <summary>Runs <paramref name="onTrue"/> where <paramref name="pred"/> (a bool scalar tensor) holds, else
@@ -161,7 +161,7 @@ module Loop =
                     let r = read "branch" states trees
                     assign states trees leaves // the other branch starts from the same values
                     r)
-            let out = Control.Cond(pred, run onTrue, run onFalse, file = "", line = 0)
+            let out = ControlCombinators.Cond(pred, run onTrue, run onFalse)
             assign states trees out
 
     /// <summary>Runs <paramref name="body"/> where <paramref name="pred"/> holds (see <see cref="branch"/>).</summary>

@@ -7,7 +7,7 @@ open ArrayLang.Ir
 open ArrayLang.Compile
 open ArrayLang.Tracing
 open ArrayLang.Values
-open ArrayLang.CSharp
+open ArrayLang.Staging
 
 /// <summary>How a vmap computes its batch: all at once, or a chunk of examples at a time.</summary>
 type Chunking =

@@ -6,7 +6,7 @@ open Microsoft.FSharp.Reflection
 open ArrayLang.Ir
 open ArrayLang.Tracing
 open ArrayLang.Values
-open ArrayLang.CSharp
+open ArrayLang.Staging
 
 /// <summary>
 /// The shape of a structured value (JAX's pytree): where its leaves are. Inside traced code the
@@ -165,18 +165,18 @@ module Tree =
         | :? float as x -> NDArray.Of([| x |], [||])
         | :? int as x -> NDArray.Of([| x |], [||])
         | :? bool as x -> NDArray.Of([| x |], [||])
-        | :? (float32[]) as a -> NDArrayConversions.From a
-        | :? (float[]) as a -> NDArrayConversions.From a
-        | :? (int[]) as a -> NDArrayConversions.From a
-        | :? (bool[]) as a -> NDArrayConversions.From a
-        | :? (float32[,]) as a -> NDArrayConversions.From a
-        | :? (float[,]) as a -> NDArrayConversions.From a
-        | :? (int[,]) as a -> NDArrayConversions.From a
-        | :? (bool[,]) as a -> NDArrayConversions.From a
-        | :? (float32[,,]) as a -> NDArrayConversions.From a
-        | :? (float[,,]) as a -> NDArrayConversions.From a
-        | :? (int[,,]) as a -> NDArrayConversions.From a
-        | :? (bool[,,]) as a -> NDArrayConversions.From a
+        | :? (float32[]) as a -> NDArray.ofArray a
+        | :? (float[]) as a -> NDArray.ofArray a
+        | :? (int[]) as a -> NDArray.ofArray a
+        | :? (bool[]) as a -> NDArray.ofArray a
+        | :? (float32[,]) as a -> NDArray.ofArray2D a
+        | :? (float[,]) as a -> NDArray.ofArray2D a
+        | :? (int[,]) as a -> NDArray.ofArray2D a
+        | :? (bool[,]) as a -> NDArray.ofArray2D a
+        | :? (float32[,,]) as a -> NDArray.ofArray3D a
+        | :? (float[,,]) as a -> NDArray.ofArray3D a
+        | :? (int[,,]) as a -> NDArray.ofArray3D a
+        | :? (bool[,,]) as a -> NDArray.ofArray3D a
         | :? Tensor as t -> raise (Batching.UserError $"a tensor ({t.Type}) was passed where an array is expected")
         | _ -> raise (Batching.UserError(unsupported (v.GetType())))
 

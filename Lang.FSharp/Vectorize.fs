@@ -1,7 +1,9 @@
 namespace ArrayLang.FSharp
 
+open System.Runtime.CompilerServices
+open System.Runtime.InteropServices
 open ArrayLang.Tracing
-open ArrayLang.CSharp
+open ArrayLang.Staging
 
 /// <summary>
 /// The <c>vectorize { }</c> builder: per-example code with loops that become IR control flow. Inside it,
@@ -15,7 +17,10 @@ open ArrayLang.CSharp
 /// <item><c>return v</c> gives the result; an F# <c>if</c> on a real <c>bool</c> is decided while tracing.</item>
 /// </list>
 /// Each loop carries the states its body writes. The function containing the block is an ordinary
-/// per-example function: <c>vmap</c> and <c>jit</c> it like any other.
+/// per-example function: <c>vmap</c> and <c>jit</c> it like any other. The builder's methods take
+/// caller information (F# passes it to the calls a block desugars into), so that an error inside a
+/// loop names the loop's line, and elsewhere in the block the block's line, also in a build without
+/// symbols (docs/fsharp.md, "Errors").
 /// </summary>
 /// <example><code>
 /// // h_{t+1} = tanh(a * h_t + x_t), and how many steps had h &gt; 0
@@ -38,23 +43,30 @@ type VectorizeBuilder() =
     /// <summary>Runs the statements when the block runs (while tracing).</summary>
     member _.Delay(f: unit -> (unit -> 'T)) : unit -> 'T = fun () -> f () ()
     /// <summary>Runs the block: the value of <c>vectorize { ... }</c>.</summary>
-    member _.Run(f: unit -> 'T) : 'T = f ()
+    member _.Run(f: unit -> 'T, [<CallerFilePath; Optional; DefaultParameterValue("")>] file: string, [<CallerLineNumber; Optional; DefaultParameterValue(0)>] line: int) : 'T =
+        use _ = UserSource.Calling(file, line)
+        f ()
     /// <summary>One statement after another.</summary>
     member _.Combine(first: unit -> unit, rest: unit -> 'T) : unit -> 'T = fun () -> first (); rest ()
 
     /// <summary><c>for i in start .. step .. stop do</c>: one <c>scan</c>; <c>i</c> is an i32 scalar tensor.</summary>
-    member _.For(range: seq<int>, body: Tensor -> (unit -> unit)) : unit -> unit =
+    member _.For(range: seq<int>, body: Tensor -> (unit -> unit), [<CallerFilePath; Optional; DefaultParameterValue("")>] file: string, [<CallerLineNumber; Optional; DefaultParameterValue(0)>] line: int) : unit -> unit =
         fun () ->
+            use _ = UserSource.Calling(file, line)
             let start, step, count = VectorizeBuilder.Arithmetic range
             Loop.forRange start step count (fun i -> body i ())
 
     /// <summary><c>for x in xs do</c>: one <c>scan</c> over the rows of <paramref name="xs"/>.</summary>
-    member _.For(xs: Tensor, body: Tensor -> (unit -> unit)) : unit -> unit =
-        fun () -> Loop.forEach xs (fun x -> body x ())
+    member _.For(xs: Tensor, body: Tensor -> (unit -> unit), [<CallerFilePath; Optional; DefaultParameterValue("")>] file: string, [<CallerLineNumber; Optional; DefaultParameterValue(0)>] line: int) : unit -> unit =
+        fun () ->
+            use _ = UserSource.Calling(file, line)
+            Loop.forEach xs (fun x -> body x ())
 
     /// <summary><c>while cond do</c>: one <c>while</c>; the condition is a bool scalar tensor.</summary>
-    member _.While(condition: unit -> Tensor, body: unit -> unit) : unit -> unit =
-        fun () -> Loop.whileTrue condition body
+    member _.While(condition: unit -> Tensor, body: unit -> unit, [<CallerFilePath; Optional; DefaultParameterValue("")>] file: string, [<CallerLineNumber; Optional; DefaultParameterValue(0)>] line: int) : unit -> unit =
+        fun () ->
+            use _ = UserSource.Calling(file, line)
+            Loop.whileTrue condition body
 
     /// <summary>The first value, the step and the count of an arithmetic sequence of ints, or an error.</summary>
     static member Arithmetic(range: seq<int>) : int * int * int =

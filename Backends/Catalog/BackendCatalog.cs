@@ -5,8 +5,9 @@ namespace ArrayLang.Backends;
 
 /// <summary>
 /// The one list of backends that the CLI, the tests and the bench choose from. Adding a backend is a
-/// folder of its own plus one line here; no backend's files name another backend, and nothing is
-/// found by reflection.
+/// folder of its own plus one line here (and its <c>[assembly: BackendProvider]</c>, by which
+/// applications that reference it find it as their default: Note [default backend discovery]); no
+/// backend's files name another backend, and this list is not found by reflection.
 /// </summary>
 public static class BackendCatalog
 {

@@ -49,16 +49,17 @@ public sealed class CudaBackend : IBackend, IKernelSource
     /// <summary>
     /// The PTX of every kernel of <paramref name="function"/> for sm_90, linked (Note [ptx link]),
     /// each after a comment with the kernel's text: what <c>arraylang kernels --backend cuda</c> prints.
-    /// Compiled offline, so it needs no GPU.
+    /// Compiled offline, so it needs no GPU; kernels whose group sizes depend on the device are
+    /// emitted as a GPU runs them.
     /// </summary>
     public string KernelSource(Function function)
     {
         var exe = (CudaExecutable)Compile(function);
         var sb = new System.Text.StringBuilder();
-        foreach (var (key, method) in exe.Kernels)
+        foreach (var kernel in exe.StepKernels)
         {
-            foreach (var line in key.Split('\n')) sb.Append("// ").Append(line).Append('\n');
-            sb.Append(Runtime.PtxLink.OfflinePtx(method)).Append('\n');
+            foreach (var line in kernel.Key.Split('\n')) sb.Append("// ").Append(line).Append('\n');
+            sb.Append(Runtime.PtxLink.OfflinePtx(kernel.GpuMethod)).Append('\n');
         }
         return sb.ToString();
     }
@@ -137,10 +138,10 @@ public sealed class CudaArray : DeviceArray
     /// <inheritdoc />
     protected override void Release()
     {
-        // Work queued on the stream may still read or write the buffer: wait before freeing it.
+        // Work queued on the stream may still read or write the buffer: the stream orders its
+        // reuse after that work, so giving it back does not wait (Note [stream-ordered memory]).
         lock (Device.Gate)
         {
-            Device.Stream.Synchronize();
             Device.Free(_buffer!);
             _buffer = null;
         }
@@ -177,6 +178,8 @@ public sealed class CudaExecutable : IExecutable
     /// <summary>The device code of every kernel: the cache key (the kernel's text) and the kernel method ILGPU compiles.</summary>
     public IReadOnlyList<(string Key, System.Reflection.MethodInfo Method)> Kernels =>
         _program.Kernels.Select(k => (k.Key, k.Method)).ToArray();
+
+    internal IEnumerable<StepKernel> StepKernels => _program.Kernels;
 
     /// <inheritdoc />
     public NDArray[] Run(IReadOnlyList<NDArray> args)

@@ -113,8 +113,11 @@ public sealed class OpenClExecutable : IExecutable, IDisposable
     /// <summary>The generated OpenCL C program.</summary>
     public string Source => _runner.Compiled.Source;
 
-    /// <summary>How many primitive kernels run on the host by copying (Note [opencl host steps]).</summary>
-    public int HostSteps => _runner.Compiled.Steps.Count(s => s is ClHostStep);
+    /// <summary>
+    /// How many steps the host drives: one per general <c>scan</c>, <c>cond</c> or <c>while</c> (their
+    /// sub-programs run on the device); every other kernel is a device kernel (Note [opencl host steps]).
+    /// </summary>
+    public int HostSteps => _runner.Compiled.Steps.Count(s => s is ClControlFlowStep);
 
     /// <inheritdoc />
     public NDArray[] Run(IReadOnlyList<NDArray> args)

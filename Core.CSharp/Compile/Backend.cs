@@ -5,9 +5,10 @@ namespace ArrayLang.Compile;
 
 /// <summary>
 /// A place functions run: the reference evaluator, the CPU, an OpenCL device or a CUDA GPU.
-/// A backend is a folder implementing this interface; nothing finds backends by reflection, a
-/// program names the one it wants (e.g. <c>CpuBackend.Instance</c>), or picks one from the
-/// catalog of <see cref="IBackendProvider"/>s. Compiling backends lower with
+/// A backend is a folder implementing this interface. A program names the one it wants (e.g.
+/// <c>CpuBackend.Instance</c>), picks one from the catalog of <see cref="IBackendProvider"/>s, or
+/// takes <see cref="DefaultBackend"/>, the one thing found by reflection (among the backends the
+/// application references, Note [default backend discovery]). Compiling backends lower with
 /// <see cref="Compiler.Lower"/> and run the <see cref="Lowering.LoweredProgram"/>.
 /// </summary>
 public interface IBackend

@@ -15,10 +15,12 @@ public static class UserSource
 {
     private static readonly HashSet<string> OwnAssemblies = ["ArrayLang.Core", "ArrayLang.FSharp", "ArrayLang.CSharp", "ArrayLang.FsCheck", "FSharp.Core"];
 
-    [ThreadStatic] private static List<SourceLocation>? _callers;
+    [ThreadStatic] private static List<(SourceLocation Location, bool RunsUserCode)>? _callers;
 
-    /// <summary>The user's line (see the class), or null.</summary>
-    public static SourceLocation? Find() => FirstUserFrame(new StackTrace(1, fNeedFileInfo: true));
+    /// <summary>The user's line (see the class), or null. Inside an API call that runs no user code
+    /// (<see cref="CallingLeaf"/>), its caller information, whatever the stack says.</summary>
+    public static SourceLocation? Find() =>
+        _callers is { Count: > 0 } c && !c[^1].RunsUserCode ? c[^1].Location : FirstUserFrame(new StackTrace(1, fNeedFileInfo: true));
 
     /// <summary>
     /// The user's line in <paramref name="trace"/>: the first frame outside ArrayLang, FSharp.Core and
@@ -42,17 +44,27 @@ public static class UserSource
     }
 
     /// <summary>The innermost caller location of the API calls running on this thread, or null.</summary>
-    public static SourceLocation? Caller => _callers is { Count: > 0 } c ? c[^1] : null;
+    public static SourceLocation? Caller => _callers is { Count: > 0 } c ? c[^1].Location : null;
 
     /// <summary>
     /// Marks the user's code traced until the result is disposed as called from
     /// <paramref name="file"/>:<paramref name="line"/> (the caller information of a front-end method), the
     /// line errors name when the user's assembly has no symbols. An empty file adds nothing.
     /// </summary>
-    public static IDisposable Calling(string file, int line)
+    public static IDisposable Calling(string file, int line) => Push(file, line, runsUserCode: true);
+
+    /// <summary>
+    /// <see cref="Calling"/> for an API call that runs no user code (an F# slice expression): an error
+    /// raised inside it comes from that very call, so <see cref="Find"/> names its caller information
+    /// even when the stack has file information. The stack may not have the caller's frame at all: an
+    /// optimized F# build leaves a function whose last expression is the call by a tail call.
+    /// </summary>
+    public static IDisposable CallingLeaf(string file, int line) => Push(file, line, runsUserCode: false);
+
+    private static IDisposable Push(string file, int line, bool runsUserCode)
     {
         if (string.IsNullOrEmpty(file)) return Scope.None;
-        (_callers ??= []).Add(new SourceLocation(file, line));
+        (_callers ??= []).Add((new SourceLocation(file, line), runsUserCode));
         return new Scope();
     }
 

@@ -1,4 +1,5 @@
 using ArrayLang.Backends.Cpu;
+using ArrayLang.Backends.Cuda;
 using ArrayLang.Backends.OpenCL;
 using ArrayLang.Compile;
 using ArrayLang.Compile.Passes;
@@ -40,11 +41,19 @@ public static class BenchBackends
            new OpenClBackend(new CompileOptions { Passes = Pipeline.StandardWith(SimplifyOptions.Default with { FactorReductions = false }) })]
         : []);
 
-    /// <summary>Every backend the suite knows, in the order reported (<c>--backends</c> picks among them); <c>opencl</c> where a device is present.</summary>
-    public static IBackend[] All => [CpuBackend.Instance, ReferenceBackend.Instance, ReferenceWithPasses.Standard, .. OpenCl.Value.Take(1)];
+    // On a machine without an NVIDIA GPU, ILGPU's CPU accelerator (an emulator: correct, far too
+    // slow for BENCH.md's sizes); CudaBackend.Name says which (cuda or cuda/cpu-emulator).
+    private static readonly Lazy<IBackend[]> Cuda = new(() => CudaBackendProvider.Instance.Unavailable is null
+        ? [CudaBackend.Default,
+           new CudaBackend(new CompileOptions { Fuse = false }),
+           new CudaBackend(new CompileOptions { Passes = Pipeline.StandardWith(SimplifyOptions.Default with { FactorReductions = false }) })]
+        : []);
+
+    /// <summary>Every backend the suite knows, in the order reported (<c>--backends</c> picks among them); <c>opencl</c> and <c>cuda</c> where a device is present.</summary>
+    public static IBackend[] All => [CpuBackend.Instance, ReferenceBackend.Instance, ReferenceWithPasses.Standard, .. OpenCl.Value.Take(1), .. Cuda.Value.Take(1)];
 
     /// <summary>Whether <paramref name="backend"/> computes on a device with memory of its own (its <c>jit(vmap)</c> is timed device-resident).</summary>
-    public static bool IsDevice(IBackend backend) => backend is OpenClBackend;
+    public static bool IsDevice(IBackend backend) => backend is OpenClBackend or CudaBackend;
 
     /// <summary>The backends a run measures when <c>--backends</c> is not given: the CPU backend, and the
     /// reference evaluator as the cost of vmap without a compiler.</summary>
@@ -55,6 +64,7 @@ public static class BenchBackends
     {
         CpuBackend => "cpu",
         OpenClBackend => "opencl",
+        CudaBackend => "cuda",
         ReferenceWithPasses => ReferenceWithPasses.Label,
         _ => backend.Name,
     };
@@ -78,6 +88,7 @@ public static class BenchBackends
             _ => CpuBackend.Instance,
         },
         OpenClBackend => OpenCl.Value[mode switch { CompileMode.NoFusion => 1, CompileMode.FusionWithoutFactoring => 2, _ => 0 }],
+        CudaBackend => Cuda.Value[mode switch { CompileMode.NoFusion => 1, CompileMode.FusionWithoutFactoring => 2, _ => 0 }],
         ReferenceBackend => backend,
         // No fused kernels exist yet: both modes run the standard passes; only the factoring differs.
         ReferenceWithPasses => mode == CompileMode.FusionWithoutFactoring ? ReferenceWithPasses.NoFactoring : ReferenceWithPasses.Standard,

@@ -12,7 +12,7 @@ module Quickstart.Program
 open System.Diagnostics
 open ArrayLang.Ir
 open ArrayLang.Tracing
-open ArrayLang.CSharp
+open ArrayLang.Compile
 open ArrayLang.FSharp
 
 /// One example: two scalars in, one scalar out (BENCH.md's W1).

@@ -6,6 +6,7 @@
 // batched IR, then the per-example loop, vmap and jit(vmap) timed side by side on the default
 // backend, each checked against a plain C# loop written without ArrayLang.
 using System.Diagnostics;
+using ArrayLang.Compile;
 using ArrayLang.CSharp;
 using ArrayLang.Ir;
 using ArrayLang.Tracing;

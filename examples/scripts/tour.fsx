@@ -1,11 +1,12 @@
 // A tour of ArrayLang from F# Interactive. Build the F# front end once, then run the script:
-//   dotnet build Lang.FSharp -c Release
+//   dotnet build Lang.FSharp -c Release && dotnet build Backends/Cpu -c Release
 //   dotnet fsi examples/scripts/tour.fsx
-// (With the packages in a feed, `#r "nuget: ArrayLang.FSharp"` replaces the four #r lines.)
+// (With the packages in a feed, `#r "nuget: ArrayLang.FSharp"` and `#r "nuget: ArrayLang.Backends.Cpu"`
+// replace the three #r lines: examples/package-consumers/Interactive.fsx.) The front end names no
+// backend; the default one is found among those referenced (docs/fsharp.md, "Backends").
 #r "../../Lang.FSharp/bin/Release/net10.0/ArrayLang.Core.dll"
-#r "../../Lang.FSharp/bin/Release/net10.0/ArrayLang.Backends.Cpu.dll"
-#r "../../Lang.FSharp/bin/Release/net10.0/ArrayLang.CSharp.dll"
 #r "../../Lang.FSharp/bin/Release/net10.0/ArrayLang.FSharp.dll"
+#r "../../Backends/Cpu/bin/Release/net10.0/ArrayLang.Backends.Cpu.dll"
 
 open ArrayLang.Ir
 open ArrayLang.Tracing

@@ -1,5 +1,5 @@
-/// Data in and out from F# (the NDArray module) and errors located by caller information in an
-/// assembly built without symbols (a Release build shipped without PDBs).
+/// Data in and out from F# (the NDArray module) and errors located by caller information in C# and
+/// F# assemblies built without symbols (a Release build shipped without PDBs).
 module ArrayLang.Tests.FrontEnds.DataAndCallerTests
 
 open System.IO
@@ -9,6 +9,7 @@ open ArrayLang.Tracing
 open ArrayLang.Values
 open ArrayLang.FSharp
 open FrontEnds.NoSymbolsFixtures
+module FSharpNoSymbols = FrontEnds.NoSymbolsFSharpFixtures.NoSymbols
 
 let private raises (f: unit -> unit) = try f (); failtest "expected a TraceException" with :? TraceException as e -> e
 
@@ -82,4 +83,20 @@ let tests =
             Expect.stringContains e.Message "scan" "the operation"
             Expect.equal location.Line (markedLine location.File "// SCAN LINE") "the line of Control.Scan"
         }
+        // The F# twin: the fixture is an F# Release build without symbols; module functions cannot take
+        // caller information, the vectorize builder's methods and the slice expressions do.
+        for name, lowerIt, marker, what in
+            [ "a vectorize for loop's body", FSharpNoSymbols.badLoop, "// FOR LINE", "mul"
+              "a vectorize while loop's body", FSharpNoSymbols.badWhile, "// WHILE LINE", "add"
+              "a vectorize block outside its loops", FSharpNoSymbols.badBlock, "// BLOCK LINE", "mul"
+              "an F# slice with too many axes", FSharpNoSymbols.badSlice, "// SLICE LINE", "indices"
+              "an F# range out of range", FSharpNoSymbols.badRange, "// RANGE LINE", "out of range" ] do
+            test $"without symbols, an F# error in %s{name} names its line (caller information)" {
+                let e = raises (fun () -> lowerIt () |> ignore)
+                let location = Option.ofObj e.Location |> Option.defaultWith (fun () -> failtest $"no location: %s{e.Message}")
+                Expect.stringContains location.File "NoSymbols.fs" $"the user's file: %s{e.Message}"
+                Expect.equal location.Line (markedLine location.File marker) $"the marked line: %s{e.Message}"
+                Expect.stringContains e.Message what "the operation"
+                Expect.stringContains e.Message $"NoSymbols.fs:%d{location.Line}" "in the message"
+            }
     ]

@@ -1,7 +1,8 @@
 /// docs/fsharp.md and docs/csharp.md list every public function of their front end: the names are
 /// read by reflection over the public types of ArrayLang.FSharp (its modules and types) and of
-/// ArrayLang.CSharp with the traced value (Tensor, AxisIndex), and each must appear in code
-/// (between backticks) in the page. Operators (op_*) are left to the pages' prose.
+/// ArrayLang.CSharp with the traced value (Tensor, AxisIndex) and the front-end machinery of the core
+/// (the ArrayLang.Staging namespace, DefaultBackend, BackendProviderAttribute), and each must appear
+/// in code (between backticks) in the page. Operators (op_*) are left to the pages' prose.
 module ArrayLang.Tests.FrontEnds.DocsSurfaceTests
 
 open System
@@ -68,10 +69,12 @@ let tests =
             let absent = missing "fsharp.md" types
             Expect.isEmpty absent ("not in docs/fsharp.md: " + String.Join(", ", absent))
         }
-        test "docs/csharp.md names every public method and type of ArrayLang.CSharp, Tensor and AxisIndex" {
+        test "docs/csharp.md names every public method and type of ArrayLang.CSharp, Tensor, AxisIndex and the staging machinery" {
             let types =
                 typeof<ArrayLang.CSharp.Fn>.Assembly.GetExportedTypes()
                 |> Seq.append [ typeof<ArrayLang.Tracing.Tensor>; typeof<ArrayLang.Tracing.AxisIndex> ]
+                |> Seq.append (typeof<ArrayLang.Staging.Staged>.Assembly.GetExportedTypes() |> Seq.filter (fun t -> t.Namespace = "ArrayLang.Staging"))
+                |> Seq.append [ typeof<ArrayLang.Compile.DefaultBackend>; typeof<ArrayLang.Compile.BackendProviderAttribute> ]
             let absent = missing "csharp.md" types
             Expect.isEmpty absent ("not in docs/csharp.md: " + String.Join(", ", absent))
         }

@@ -209,6 +209,12 @@ public static class DeviceOps
 
     // ---- reductions ----
 
+    /// <summary>a b + c rounded once (a contraction's term, Note [tiled contraction]).</summary>
+    public static float FmaF32(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>a b + c rounded once (a contraction's term, Note [tiled contraction]).</summary>
+    public static double FmaF64(double a, double b, double c) => Math.FusedMultiplyAdd(a, b, c);
+
     /// <summary>
     /// A compensated (Kahan-Babuska) sum in double, the reference evaluator's CompensatedSum:
     /// f32 and f64 sums accumulate here and round once at the end.
@@ -241,6 +247,16 @@ public static class DeviceOps
         double e = Math.FusedMultiplyAdd(a, b, -p);
         s = SumAdd(s, p);
         s.E += e;
+        return s;
+    }
+
+    /// <summary>Both sums combined: a's terms, then b's (a block reduction's partials, Note [block reductions]).</summary>
+    public static Sum SumMerge(Sum a, Sum b)
+    {
+        if (b.Started == 0) return a;
+        if (a.Started == 0) return b;
+        var s = SumAdd(a, b.S);
+        s.E += b.E;
         return s;
     }
 

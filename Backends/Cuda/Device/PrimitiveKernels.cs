@@ -103,28 +103,15 @@ public static class PrimitiveKernels
     // ---- argmax, argmin ----
 
     /// <summary>The index of the first maximum (minimum when isMax is 0) along an axis; the first NaN wins.</summary>
-    public static void ArgF32(Index1D i, ArrayView<int> o, ArrayView<float> x, int n, int inner, int isMax)
+    public static void ArgFloat<T, TElement>(Index1D i, ArrayView<int> o, ArrayView<T> x, int n, int inner, int isMax)
+        where T : unmanaged where TElement : struct, IFloatElement<T>
     {
         int c = i % inner, a = i / inner, start = a * n * inner + c;
         int best = 0;
-        double bestValue = x[start];
+        double bestValue = default(TElement).Widen(x[start]);
         for (int k = 1; k < n && !DeviceOps.IsNaN(bestValue); k++)
         {
-            double v = x[start + k * inner];
-            if (DeviceOps.IsNaN(v) || (isMax != 0 ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
-        }
-        o[i] = best;
-    }
-
-    /// <summary>The index of the first maximum (minimum when isMax is 0) along an axis; the first NaN wins.</summary>
-    public static void ArgF64(Index1D i, ArrayView<int> o, ArrayView<double> x, int n, int inner, int isMax)
-    {
-        int c = i % inner, a = i / inner, start = a * n * inner + c;
-        int best = 0;
-        double bestValue = x[start];
-        for (int k = 1; k < n && !DeviceOps.IsNaN(bestValue); k++)
-        {
-            double v = x[start + k * inner];
+            double v = default(TElement).Widen(x[start + k * inner]);
             if (DeviceOps.IsNaN(v) || (isMax != 0 ? v > bestValue : v < bestValue)) { best = k; bestValue = v; }
         }
         o[i] = best;
@@ -147,28 +134,16 @@ public static class PrimitiveKernels
     // ---- cumulative ----
 
     /// <summary>cumsum along an axis, one thread per line, compensated in double and rounded per element.</summary>
-    public static void CumSumF32(Index1D i, ArrayView<float> o, ArrayView<float> x, int n, int inner, int reverse)
+    public static void CumSumFloat<T, TElement>(Index1D i, ArrayView<T> o, ArrayView<T> x, int n, int inner, int reverse)
+        where T : unmanaged where TElement : struct, IFloatElement<T>
     {
         int c = i % inner, a = i / inner, start = a * n * inner + c;
         var s = DeviceOps.SumZero();
         for (int step = 0; step < n; step++)
         {
             int at = start + (reverse != 0 ? n - 1 - step : step) * inner;
-            s = DeviceOps.SumAdd(s, x[at]);
-            o[at] = (float)DeviceOps.SumResult(s);
-        }
-    }
-
-    /// <summary>cumsum along an axis, one thread per line, compensated.</summary>
-    public static void CumSumF64(Index1D i, ArrayView<double> o, ArrayView<double> x, int n, int inner, int reverse)
-    {
-        int c = i % inner, a = i / inner, start = a * n * inner + c;
-        var s = DeviceOps.SumZero();
-        for (int step = 0; step < n; step++)
-        {
-            int at = start + (reverse != 0 ? n - 1 - step : step) * inner;
-            s = DeviceOps.SumAdd(s, x[at]);
-            o[at] = DeviceOps.SumResult(s);
+            s = DeviceOps.SumAdd(s, default(TElement).Widen(x[at]));
+            o[at] = default(TElement).Round(DeviceOps.SumResult(s));
         }
     }
 
@@ -186,28 +161,16 @@ public static class PrimitiveKernels
     }
 
     /// <summary>cummax along an axis; NaN propagates from the first NaN on.</summary>
-    public static void CumMaxF32(Index1D i, ArrayView<float> o, ArrayView<float> x, int n, int inner, int reverse)
+    public static void CumMaxFloat<T, TElement>(Index1D i, ArrayView<T> o, ArrayView<T> x, int n, int inner, int reverse)
+        where T : unmanaged where TElement : struct, IFloatElement<T>
     {
         int c = i % inner, a = i / inner, start = a * n * inner + c;
         double m = double.NegativeInfinity;
         for (int step = 0; step < n; step++)
         {
             int at = start + (reverse != 0 ? n - 1 - step : step) * inner;
-            m = DeviceOps.ReduceMax(m, x[at]);
-            o[at] = (float)m;
-        }
-    }
-
-    /// <summary>cummax along an axis; NaN propagates from the first NaN on.</summary>
-    public static void CumMaxF64(Index1D i, ArrayView<double> o, ArrayView<double> x, int n, int inner, int reverse)
-    {
-        int c = i % inner, a = i / inner, start = a * n * inner + c;
-        double m = double.NegativeInfinity;
-        for (int step = 0; step < n; step++)
-        {
-            int at = start + (reverse != 0 ? n - 1 - step : step) * inner;
-            m = DeviceOps.ReduceMax(m, x[at]);
-            o[at] = m;
+            m = DeviceOps.ReduceMax(m, default(TElement).Widen(x[at]));
+            o[at] = default(TElement).Round(m);
         }
     }
 
@@ -286,4 +249,37 @@ public static class PrimitiveKernels
         uint b1 = Block((uint)key[2 * row], (uint)key[2 * row + 1], at, out uint b2);
         o[i] = Interop.IntAsFloat(((((ulong)b1 << 32) | b2) >> 12) | 0x3FF0000000000000ul) - 1.0;
     }
+}
+
+/// <summary>
+/// A float element type that the generic primitive kernels widen to double, compute with, and
+/// round back: one kernel for f32 and f64 (ILGPU compiles the generic method per struct).
+/// </summary>
+public interface IFloatElement<T> where T : unmanaged
+{
+    /// <summary>x in double (exact).</summary>
+    double Widen(T x);
+
+    /// <summary>x rounded to the element type.</summary>
+    T Round(double x);
+}
+
+/// <summary>f32 elements.</summary>
+public readonly struct F32Element : IFloatElement<float>
+{
+    /// <inheritdoc />
+    public double Widen(float x) => x;
+
+    /// <inheritdoc />
+    public float Round(double x) => (float)x;
+}
+
+/// <summary>f64 elements.</summary>
+public readonly struct F64Element : IFloatElement<double>
+{
+    /// <inheritdoc />
+    public double Widen(double x) => x;
+
+    /// <inheritdoc />
+    public double Round(double x) => x;
 }

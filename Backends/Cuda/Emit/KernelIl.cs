@@ -10,6 +10,8 @@ namespace ArrayLang.Backends.Cuda.Emit;
 /// in a type of its own in a collectible dynamic assembly (GPU.md: ILGPU compiles such methods
 /// for PTX; a <c>DynamicMethod</c> would fail and poison the ILGPU context). Parameter <c>k + 1</c>
 /// is the k-th buffer the kernel touches; bools are bytes in memory and i32 0/1 on the stack.
+/// An explicitly grouped kernel (shared memory and group barriers) has no index parameter: the
+/// k-th buffer is parameter <c>k</c>, and it reads its place from <c>Grid.IdxX</c> and <c>Group.IdxX</c>.
 /// </summary>
 internal sealed class KernelIl
 {
@@ -19,20 +21,21 @@ internal sealed class KernelIl
     private readonly Dictionary<int, int> _paramOfBuffer = new();
 
     /// <summary>Starts a kernel over the given buffers (ids and dtypes, in parameter order).</summary>
-    public KernelIl(string name, IReadOnlyList<(int Buffer, DType DType)> buffers)
+    public KernelIl(string name, IReadOnlyList<(int Buffer, DType DType)> buffers, bool grouped = false)
     {
+        int first = grouped ? 0 : 1;
         int id = Interlocked.Increment(ref _counter);
         var asmName = new AssemblyName($"ArrayLang.Cuda.Kernel{id}");
         var assembly = AssemblyBuilder.DefineDynamicAssembly(asmName, AssemblyBuilderAccess.RunAndCollect);
         var module = assembly.DefineDynamicModule(asmName.Name!);
         _type = module.DefineType($"ArrayLang.Cuda.Generated.{name}{id}",
             TypeAttributes.Public | TypeAttributes.Abstract | TypeAttributes.Sealed | TypeAttributes.Class);
-        var parameters = new Type[buffers.Count + 1];
-        parameters[0] = typeof(Index1D);
+        var parameters = new Type[buffers.Count + first];
+        if (!grouped) parameters[0] = typeof(Index1D);
         for (int k = 0; k < buffers.Count; k++)
         {
-            parameters[k + 1] = ViewType(buffers[k].DType);
-            _paramOfBuffer.Add(buffers[k].Buffer, k + 1);
+            parameters[k + first] = ViewType(buffers[k].DType);
+            _paramOfBuffer.Add(buffers[k].Buffer, k + first);
         }
         Buffers = buffers;
         _method = _type.DefineMethod("Kernel", MethodAttributes.Public | MethodAttributes.Static, typeof(void), parameters);
@@ -74,24 +77,53 @@ internal sealed class KernelIl
         Il.Emit(OpCodes.Call, IndexToInt);
     }
 
-    /// <summary>Pushes element <paramref name="index"/> of buffer <paramref name="buffer"/>.</summary>
-    public void LoadElement(int buffer, DType d, LocalBuilder index)
+    /// <summary>Pushes the index of this thread's group in the grid (an explicitly grouped kernel).</summary>
+    public void LoadGroupIndex() => Il.Emit(OpCodes.Call, typeof(Grid).GetProperty(nameof(Grid.IdxX))!.GetMethod!);
+
+    /// <summary>Pushes the index of this thread in its group (an explicitly grouped kernel).</summary>
+    public void LoadIndexInGroup() => Il.Emit(OpCodes.Call, typeof(Group).GetProperty(nameof(Group.IdxX))!.GetMethod!);
+
+    /// <summary>Waits until every thread of the group got here (and sees the group's shared-memory writes).</summary>
+    public void GroupBarrier() => Il.Emit(OpCodes.Call, typeof(Group).GetMethod(nameof(Group.Barrier), Type.EmptyTypes)!);
+
+    /// <summary>A new local holding a view of <paramref name="length"/> elements of <paramref name="d"/> in the group's shared memory.</summary>
+    public LocalBuilder SharedArray(DType d, int length) => SharedArray(ElementType(d), length);
+
+    /// <summary>A new local holding a view of <paramref name="length"/> elements of type <paramref name="element"/> in the group's shared memory.</summary>
+    public LocalBuilder SharedArray(Type element, int length)
     {
-        PushAddress(buffer, d, index);
-        Il.Emit(d switch
-        {
-            DType.F32 => OpCodes.Ldind_R4,
-            DType.F64 => OpCodes.Ldind_R8,
-            DType.I32 => OpCodes.Ldind_I4,
-            _ => OpCodes.Ldind_U1,
-        });
+        var local = Il.DeclareLocal(typeof(ArrayView<>).MakeGenericType(element));
+        Int(length);
+        var allocate = typeof(SharedMemory).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Single(m => m.Name == nameof(SharedMemory.Allocate) && m.IsGenericMethodDefinition && m.GetParameters() is [{ ParameterType: var p }] && p == typeof(int));
+        Il.Emit(OpCodes.Call, allocate.MakeGenericMethod(element));
+        Il.Emit(OpCodes.Stloc, local);
+        return local;
     }
 
-    /// <summary>Stores the value of local <paramref name="value"/> at element <paramref name="index"/> of <paramref name="buffer"/>.</summary>
-    public void StoreElement(int buffer, DType d, LocalBuilder index, LocalBuilder value)
+    /// <summary>Pushes the address of element <paramref name="index"/> of the view of <paramref name="d"/> in local <paramref name="view"/>.</summary>
+    public void PushViewAddress(LocalBuilder view, DType d, LocalBuilder index) => PushViewAddress(view, ElementType(d), index);
+
+    /// <summary>Pushes the address of element <paramref name="index"/> of the view of <paramref name="element"/> in local <paramref name="view"/>.</summary>
+    public void PushViewAddress(LocalBuilder view, Type element, LocalBuilder index)
     {
-        PushAddress(buffer, d, index);
-        Il.Emit(OpCodes.Ldloc, value);
+        Il.Emit(OpCodes.Ldloca, view);
+        Il.Emit(OpCodes.Ldloc, index);
+        Il.Emit(OpCodes.Call, typeof(ArrayView<>).MakeGenericType(element).GetMethod("get_Item", [typeof(int)])!);
+    }
+
+    /// <summary>Loads the element of <paramref name="d"/> at the address on the stack.</summary>
+    public void LoadIndirect(DType d) => Il.Emit(d switch
+    {
+        DType.F32 => OpCodes.Ldind_R4,
+        DType.F64 => OpCodes.Ldind_R8,
+        DType.I32 => OpCodes.Ldind_I4,
+        _ => OpCodes.Ldind_U1,
+    });
+
+    /// <summary>Stores the value on the stack (above its address) as an element of <paramref name="d"/>.</summary>
+    public void StoreIndirect(DType d)
+    {
         switch (d)
         {
             case DType.F32: Il.Emit(OpCodes.Stind_R4); break;
@@ -101,12 +133,28 @@ internal sealed class KernelIl
         }
     }
 
-    private void PushAddress(int buffer, DType d, LocalBuilder index)
+    /// <summary>Pushes the address of element <paramref name="index"/> of buffer <paramref name="buffer"/>.</summary>
+    public void PushAddress(int buffer, DType d, LocalBuilder index)
     {
         int p = _paramOfBuffer[buffer];
         Il.Emit(OpCodes.Ldarga, (short)p);
         Il.Emit(OpCodes.Ldloc, index);
         Il.Emit(OpCodes.Call, ViewType(d).GetMethod("get_Item", [typeof(int)])!);
+    }
+
+    /// <summary>Pushes element <paramref name="index"/> of buffer <paramref name="buffer"/>.</summary>
+    public void LoadElement(int buffer, DType d, LocalBuilder index)
+    {
+        PushAddress(buffer, d, index);
+        LoadIndirect(d);
+    }
+
+    /// <summary>Stores the value of local <paramref name="value"/> at element <paramref name="index"/> of <paramref name="buffer"/>.</summary>
+    public void StoreElement(int buffer, DType d, LocalBuilder index, LocalBuilder value)
+    {
+        PushAddress(buffer, d, index);
+        Il.Emit(OpCodes.Ldloc, value);
+        StoreIndirect(d);
     }
 
     /// <summary>Pushes an i32 constant.</summary>

@@ -63,10 +63,8 @@ internal sealed class ControlFlowStep : Step, IControlFlowHost<DeviceBuffer, Cud
 
     public void Free(DeviceBuffer buffer)
     {
-        if (buffer.Owner is null) return;
-        // Queued kernels may still use it.
-        _device.Stream.Synchronize();
-        _device.Free(buffer.Owner);
+        // Queued kernels may still use it: the stream orders its reuse after them (Note [stream-ordered memory]).
+        if (buffer.Owner is not null) _device.Free(buffer.Owner);
     }
 
     public void Copy(DeviceBuffer source, DeviceBuffer destination, AVal type)

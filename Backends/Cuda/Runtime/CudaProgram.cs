@@ -18,8 +18,16 @@ internal abstract class Step
     public virtual IEnumerable<StepKernel> Kernels => [];
 }
 
-/// <summary>A kernel a step launches, with the text it is cached under.</summary>
-internal sealed record StepKernel(string Key, System.Reflection.MethodInfo Method);
+/// <summary>
+/// A kernel a step launches, with the text it is cached under, and where the kernel's shape depends
+/// on the device (group sizes: Note [tiled contraction], Note [block reductions]) how to emit it
+/// for a GPU, whatever device runs it here (what <c>arraylang kernels --backend cuda</c> prints).
+/// </summary>
+internal sealed record StepKernel(string Key, System.Reflection.MethodInfo Method, Func<System.Reflection.MethodInfo>? ForGpu = null)
+{
+    /// <summary>The kernel method as a GPU runs it.</summary>
+    public System.Reflection.MethodInfo GpuMethod => ForGpu?.Invoke() ?? Method;
+}
 
 /// <summary>A view of a buffer as elements of its dtype, boxed for <see cref="Kernel.Launch(AcceleratorStream, int, object[])"/>.</summary>
 internal static class Views
@@ -42,11 +50,17 @@ internal sealed class EmittedStep : Step
     private readonly EmittedKernel _emitted;
     private readonly Kernel _kernel;
     private readonly DType[] _dtypes;
+    private readonly Func<ContractionTiling, int, EmittedKernel> _emit;
 
-    public EmittedStep(DeviceContext device, EmittedKernel emitted, IReadOnlyList<BufferInfo> buffers)
+    /// <summary>
+    /// Emits the kernel with <paramref name="emit"/> for this device's contraction tiling and
+    /// reduction group size, and loads it.
+    /// </summary>
+    public EmittedStep(DeviceContext device, Func<ContractionTiling, int, EmittedKernel> emit, IReadOnlyList<BufferInfo> buffers)
     {
         _device = device;
-        _emitted = emitted;
+        _emit = emit;
+        var emitted = _emitted = emit(device.ContractionTiling, device.ReductionGroupSize);
         _dtypes = emitted.Buffers.Select(b => buffers[b].Type.DType).ToArray();
         if (emitted.Threads > int.MaxValue)
             throw new NotSupportedException($"the CUDA backend launches at most {int.MaxValue} threads per kernel; this one needs {emitted.Threads}:\n{emitted.Text}");
@@ -60,14 +74,18 @@ internal sealed class EmittedStep : Step
     private string Key => string.Join(",", _dtypes) + "\n" + System.Text.RegularExpressions.Regex.Replace(_emitted.Text, @"\bb(\d+)\b",
         m => "p" + _emitted.Buffers.ToList().IndexOf(int.Parse(m.Groups[1].Value)));
 
-    public override IEnumerable<StepKernel> Kernels => [new(Key, _emitted.Method)];
+    public override IEnumerable<StepKernel> Kernels =>
+        [new(Key, _emitted.Method, _device.Kind == CudaDeviceKind.Gpu ? null : () => _emit(ContractionTiling.Gpu, KernelEmitter.ReductionPartials).Method)];
 
     public override void Run(ArrayView<byte>[] views)
     {
         if (_emitted.Threads == 0) return;
         var args = new object[_dtypes.Length];
         for (int i = 0; i < args.Length; i++) args[i] = Views.Typed(views[_emitted.Buffers[i]], _dtypes[i]);
-        _kernel.Launch(_device.Stream, (int)_emitted.Threads, args);
+        if (_emitted.GroupSize > 0)
+            _kernel.Launch(_device.Stream, new KernelConfig((int)(_emitted.Threads / _emitted.GroupSize), _emitted.GroupSize), args);
+        else
+            _kernel.Launch(_device.Stream, (int)_emitted.Threads, args);
     }
 }
 
@@ -119,10 +137,10 @@ internal sealed class CudaProgram : IDisposable
 
     private static Step Compile(DeviceContext device, LoweredKernel k, LoweredProgram p) => k switch
     {
-        ElementwiseKernel e => new EmittedStep(device, KernelEmitter.Elementwise(e, p.Buffers), p.Buffers),
-        ContractionKernel c => new EmittedStep(device, KernelEmitter.Contraction(c, p.Buffers), p.Buffers),
-        ScanKernel s => new EmittedStep(device, KernelEmitter.Scan(s, p.Buffers), p.Buffers),
-        WhileKernel w => new EmittedStep(device, KernelEmitter.While(w, p.Buffers), p.Buffers),
+        ElementwiseKernel e => new EmittedStep(device, (_, group) => KernelEmitter.Elementwise(e, p.Buffers, group), p.Buffers),
+        ContractionKernel c => new EmittedStep(device, (tiling, _) => KernelEmitter.Contraction(c, p.Buffers, tiling), p.Buffers),
+        ScanKernel s => new EmittedStep(device, (_, _) => KernelEmitter.Scan(s, p.Buffers), p.Buffers),
+        WhileKernel w => new EmittedStep(device, (_, _) => KernelEmitter.While(w, p.Buffers), p.Buffers),
         PrimitiveKernel pk => PrimitiveSteps.Create(device, pk, p),
         _ => throw new NotSupportedException($"the CUDA backend cannot run a {k.KindName} kernel"),
     };

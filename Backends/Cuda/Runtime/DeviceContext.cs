@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Reflection;
 using ILGPU;
 using ILGPU.Runtime;
@@ -36,7 +37,7 @@ public sealed class DeviceContext
     private static readonly Lazy<DeviceContext> _default = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly ConcurrentDictionary<string, Kernel> _kernels = new();
     private readonly ConcurrentDictionary<string, MethodInfo> _methods = new();
-    private long _liveBuffers;
+    private readonly DeviceMemory _memory;
 
     private DeviceContext(Context context, Accelerator accelerator, CudaDeviceKind kind)
     {
@@ -44,6 +45,7 @@ public sealed class DeviceContext
         Accelerator = accelerator;
         Kind = kind;
         Stream = accelerator.DefaultStream;
+        _memory = new DeviceMemory(accelerator, Stream, Description);
     }
 
     /// <summary>The device of this process, created on first use.</summary>
@@ -82,13 +84,22 @@ public sealed class DeviceContext
     public string Description => Kind == CudaDeviceKind.Gpu ? $"gpu {Accelerator.Name}" : "cpu-emulator";
 
     /// <summary>Device buffers allocated and not yet freed (the leak check of the tests counts them).</summary>
-    public long LiveBuffers => Interlocked.Read(ref _liveBuffers);
+    public long LiveBuffers => _memory.LiveBuffers;
+
+    /// <summary>Bytes of free device buffers kept for reuse, at most 256 MiB (Note [stream-ordered memory]).</summary>
+    public long PooledBytes => _memory.PooledBytes;
 
     /// <summary>How many distinct kernels were compiled and loaded.</summary>
     public int LoadedKernels => _kernels.Count;
 
     /// <summary>Every kernel method loaded so far, by cache key (the offline PTX check compiles each for sm_90).</summary>
     public IReadOnlyDictionary<string, MethodInfo> LoadedMethods => _methods;
+
+    /// <summary>How contraction kernels tile their products on this device (Note [tiled contraction]).</summary>
+    internal Emit.ContractionTiling ContractionTiling => Emit.ContractionTiling.For(Accelerator.MaxNumThreadsPerGroup);
+
+    /// <summary>Threads per group of a block reduction (Note [block reductions]): 256, or as many as the device's groups hold.</summary>
+    internal int ReductionGroupSize => Math.Min(Emit.KernelEmitter.ReductionPartials, Accelerator.MaxNumThreadsPerGroup);
 
     /// <summary>Serializes compilation and launches from several threads.</summary>
     internal object Gate { get; } = new();
@@ -120,20 +131,14 @@ public sealed class DeviceContext
         return new DeviceContext(cpu, cpu.Devices.OfType<CPUDevice>().First().CreateAccelerator(cpu), CudaDeviceKind.CpuEmulator);
     }
 
-    /// <summary>Allocates <paramref name="bytes"/> bytes (at least one) on the device.</summary>
-    internal MemoryBuffer1D<byte, Stride1D.Dense> Allocate(long bytes)
-    {
-        var b = Accelerator.Allocate1D<byte>(Math.Max(1, bytes));
-        Interlocked.Increment(ref _liveBuffers);
-        return b;
-    }
+    /// <summary>
+    /// A buffer of <paramref name="bytes"/> bytes (at least one) on the device; a
+    /// <see cref="ArrayLang.Ir.ResourceLimitException"/> when the device has no memory left (Note [stream-ordered memory]).
+    /// </summary>
+    internal MemoryBuffer1D<byte, Stride1D.Dense> Allocate(long bytes) => _memory.Rent(bytes);
 
-    /// <summary>Frees a buffer from <see cref="Allocate"/>.</summary>
-    internal void Free(MemoryBuffer1D<byte, Stride1D.Dense> buffer)
-    {
-        buffer.Dispose();
-        Interlocked.Decrement(ref _liveBuffers);
-    }
+    /// <summary>Gives back a buffer from <see cref="Allocate"/>, without waiting for the work queued on it (Note [stream-ordered memory]).</summary>
+    internal void Free(MemoryBuffer1D<byte, Stride1D.Dense> buffer) => _memory.Return(buffer);
 
     /// <summary>The loaded kernel of <paramref name="method"/>, compiled once per <paramref name="key"/> (the kernel's text).</summary>
     internal Kernel Load(string key, Func<MethodInfo> method) =>
@@ -142,8 +147,32 @@ public sealed class DeviceContext
             var m = method();
             _methods.TryAdd(key, m);
             lock (Gate)
-                return Accelerator is CudaAccelerator cuda
-                    ? PtxLink.Load(cuda, m)
+            {
+                long start = Stopwatch.GetTimestamp();
+                var kernel = Accelerator is CudaAccelerator cuda ? PtxLink.Load(cuda, m)
+                    : PtxLink.IsExplicitlyGrouped(m) ? Accelerator.LoadKernel(m)
                     : Accelerator.LoadAutoGroupedKernel(m);
+                double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                _compiledKernels++;
+                _compileMs += ms;
+                LastCompileMs = ms;
+                return kernel;
+            }
         });
+
+    private int _compiledKernels;
+    private double _compileMs;
+
+    /// <summary>
+    /// Milliseconds the last fresh kernel took to compile and load: ILGPU's compilation to PTX, the
+    /// link (Note [ptx link]) and the driver's JIT on a GPU; ILGPU's compilation for the CPU
+    /// accelerator on the emulator.
+    /// </summary>
+    public double LastCompileMs { get; private set; }
+
+    /// <summary>Fresh kernels compiled and loaded so far, and the milliseconds they took together.</summary>
+    public (int Kernels, double Milliseconds) CompileTotals
+    {
+        get { lock (Gate) return (_compiledKernels, _compileMs); }
+    }
 }

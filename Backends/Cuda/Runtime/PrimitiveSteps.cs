@@ -53,6 +53,18 @@ internal static class PrimitiveSteps
 
     private static MethodInfo Generic(string name, DType d) => Method(name).MakeGenericMethod(Views.Element(d));
 
+    /// <summary>
+    /// The i32 kernel <paramref name="name"/>I32, or for f32 and f64 the generic
+    /// <paramref name="name"/>Float over the element type and its <see cref="IFloatElement{T}"/>.
+    /// </summary>
+    private static MethodInfo ByElement(string name, DType d, string primitive) => d switch
+    {
+        DType.I32 => Method(name + "I32"),
+        DType.F32 => Method(name + "Float").MakeGenericMethod(typeof(float), typeof(F32Element)),
+        DType.F64 => Method(name + "Float").MakeGenericMethod(typeof(double), typeof(F64Element)),
+        _ => throw new NotSupportedException($"the CUDA backend has no {primitive} kernel for {d.Name()}"),
+    };
+
     private static string Suffix(DType d, string primitive) => d switch
     {
         DType.F32 => "F32",
@@ -173,7 +185,7 @@ internal static class PrimitiveSteps
                 var x = k.InputTypes[0];
                 var (_, n, inner) = Around(x.Shape, ((ArgParams)k.Params).Axis);
                 int xi = k.Inputs[0], isMax = name == "argmax" ? 1 : 0;
-                L.Add(new(Method("Arg" + Suffix(x.DType, name)), count, v => [V(v, o, DType.I32), V(v, xi, x.DType), n, inner, isMax]));
+                L.Add(new(ByElement("Arg", x.DType, name), count, v => [V(v, o, DType.I32), V(v, xi, x.DType), n, inner, isMax]));
                 break;
             }
             case "cumsum":
@@ -183,8 +195,8 @@ internal static class PrimitiveSteps
                 var x = k.InputTypes[0];
                 var (outer, n, inner) = Around(x.Shape, p.Axis);
                 int xi = k.Inputs[0], reverse = p.Reverse ? 1 : 0;
-                string m = (name == "cumsum" ? "CumSum" : "CumMax") + Suffix(x.DType, name);
-                L.Add(new(Method(m), (long)outer * inner, v => [V(v, o, x.DType), V(v, xi, x.DType), n, inner, reverse]));
+                var m = ByElement(name == "cumsum" ? "CumSum" : "CumMax", x.DType, name);
+                L.Add(new(m, (long)outer * inner, v => [V(v, o, x.DType), V(v, xi, x.DType), n, inner, reverse]));
                 break;
             }
             case "random_bits":

@@ -60,18 +60,30 @@ public static partial class PtxLink
         ?? throw new InvalidOperationException(
             $"ILGPU {typeof(Context).Assembly.GetName().Version}: PTXCompiledKernel has no PTXAssembly backing field to rewrite (Note [ptx link] was written for ILGPU 1.5.3)"));
 
+    /// <summary>
+    /// Whether <paramref name="method"/> is an explicitly grouped kernel (it takes no index: it reads
+    /// its place from <c>Grid</c> and <c>Group</c>, and is launched with a <see cref="KernelConfig"/>).
+    /// </summary>
+    public static bool IsExplicitlyGrouped(MethodInfo method) =>
+        method.GetParameters() is not [{ ParameterType: var first }, ..] || first != typeof(Index1D);
+
     /// <summary>Compiles <paramref name="method"/> with <paramref name="backend"/> and rewrites its PTX in place.</summary>
     public static PTXCompiledKernel Compile(PTXBackend backend, MethodInfo method)
     {
-        var entry = EntryPointDescription.FromImplicitlyGroupedKernel(method);
+        var entry = IsExplicitlyGrouped(method)
+            ? EntryPointDescription.FromExplicitlyGroupedKernel(method)
+            : EntryPointDescription.FromImplicitlyGroupedKernel(method);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
         PtxField.Value.SetValue(compiled, Rewrite(compiled.PTXAssembly));
         return compiled;
     }
 
     /// <summary>Loads <paramref name="method"/> on a CUDA accelerator through the rewrite.</summary>
-    public static Kernel Load(CudaAccelerator accelerator, MethodInfo method) =>
-        accelerator.LoadAutoGroupedKernel(Compile((PTXBackend)accelerator.Backend, method));
+    public static Kernel Load(CudaAccelerator accelerator, MethodInfo method)
+    {
+        var compiled = Compile((PTXBackend)accelerator.Backend, method);
+        return IsExplicitlyGrouped(method) ? accelerator.LoadKernel(compiled) : accelerator.LoadAutoGroupedKernel(compiled);
+    }
 
     private static readonly Lazy<(Context Context, PTXBackend Backend)> Offline = new(() =>
     {

@@ -119,11 +119,11 @@ internal sealed partial class ClProgramCompiler
 
 internal sealed partial class ClProgramCompiler
 {
-    // Note [opencl host steps]: general scan, cond and while run through Core's ControlFlowDriver,
-    // their sub-programs compiled like any program and run on the device buffers (rows of xs and ys
-    // are bound by offset, not copied). A primitive kernel without a device form (ClPrimitives)
-    // runs on the host: its inputs are read back after everything enqueued before them, the
-    // primitive's reference evaluation runs, and the outputs are written back.
+    // Note [opencl host steps]: every primitive kernel of Lowering.PrimitiveKernelPrimitives has a
+    // device form (ClPrimitives, ClRandom) except general scan, cond and while: their steps run on
+    // the host through Core's ControlFlowDriver, which reads a predicate or trip count back and
+    // launches their sub-programs, compiled like any program, on the device buffers (rows of xs
+    // and ys are bound by offset, not copied). No step copies a primitive's operands to the host.
     private void Primitive(PrimitiveKernel k)
     {
         if (k.SubPrograms.Length > 0)
@@ -131,7 +131,7 @@ internal sealed partial class ClProgramCompiler
             _steps.Add(new ClControlFlowStep(k, k.SubPrograms.Select(sub => Compile(sub, _device)).ToImmutableArray()));
             return;
         }
-        if (TryDevicePrimitive(k)) return;
-        _steps.Add(new ClHostStep(k));
+        if (!TryDevicePrimitive(k))
+            throw new NotSupportedException($"OpenCL backend: no device kernel for the primitive kernel {k.Primitive.Name} (Lowering.PrimitiveKernelPrimitives names it)");
     }
 }

@@ -6,11 +6,19 @@ namespace ArrayLang.Backends.OpenCL.Codegen;
 // ~~~~~~~~~~~~~~~~~~~~~~
 // exp, expm1, log, log1p, sin, cos, tan, tanh and logistic of doubles are the CPU's VectorMath
 // double kernels (Note [double exp and log] there) in scalar OpenCL C, with their bounds. Where
-// the CPU calls the reference's scalar code per lane (erf, pow and atan2 of doubles, and sin, cos
-// and tan of |x| >= 2^20 pi/2) there is no device code to port, so the device's correctly
-// specified double built-ins are used (OpenCL 1.2 bounds: erf and pow 16 ulp, atan2 6 ulp,
-// sin/cos/tan 4 ulp; never the native_ forms, and no relaxed-math build option). Everything here
-// needs a device with fp64 (ClSourceBuilder.NeedsFp64 says so otherwise).
+// the CPU calls the reference's scalar code per lane there is no device code to port, and the
+// device's built-ins (OpenCL allows erf and pow 16 ulp, atan2 6, sin/cos/tan 4) are not used:
+// - sin, cos and tan of |x| >= 2^20 pi/2 (where the three-part Cody-Waite split stops being
+//   accurate) take a Payne-Hanek reduction (al_trig_reduce_huge_f64): |x| = m 2^e exactly, and
+//   (|x| 2/pi) mod 4 is the low 192 bits of m times a 192-bit window of the bits of 2/pi starting
+//   just above weight 4 / 2^e (ClConstants computes 1,400 of them), in 64-bit integer limbs; what
+//   the window leaves out is below 2^-137 quadrants, while no double lies closer than about 2^-61
+//   to a multiple of pi/2, so the fraction keeps more than 70 good bits. The fraction, rounded to
+//   a double-double and multiplied by pi/2 in double-double, gives r + rLo; the polynomials are
+//   the ones below 2^20 pi/2, with rLo added to the sine tail (times cos r) and the cosine tail
+//   (times -r). Bounds measured against the reference (Math.Sin/Cos/Tan): 2, 2 and 3 ulp, as below.
+// - erf, pow and atan2: Note [opencl f64 erf, pow, atan2].
+// Everything here needs a device with fp64 (ClSourceBuilder.NeedsFp64 says so otherwise).
 
 internal static partial class ClLibrary
 {
@@ -108,24 +116,79 @@ internal static partial class ClLibrary
               return al_log_normal_f64(u, 0.0, c * scale / m);
             }
             """, "al_log_normal_f64", "al_pow2_f64");
+        var words = ClConstants.TwoOverPiWords(22);
+        var halfPi = ClConstants.PiScaled(1);
+        Add("al_two_over_pi", $"__constant ulong AL_TWO_OVER_PI[{words.Length}] = {{ {string.Join(", ", words.Select(w => $"0x{w:x16}ul"))} }};");
+        Add("al_trig_reduce_huge_f64", $$"""
+            // Payne-Hanek for a finite a >= 2^20 pi/2: returns the quadrant; *r + *rLo is a minus
+            // quadrant * pi/2, |r| <= pi/4 (Note [opencl f64 math]).
+            int al_trig_reduce_huge_f64(double a, double* r, double* rLo) {
+              ulong bits = as_ulong(a);
+              int e = (int)(bits >> 52) - 1075;
+              ulong m = (bits & 0xFFFFFFFFFFFFFul) | 0x10000000000000ul;
+              // Bits e - 1 .. e + 190 of 2/pi (bit j has weight 2^-j); the table starts at bit -63.
+              int at = e + 62, w = at >> 6, sh = at & 63;
+              ulong t0 = AL_TWO_OVER_PI[w], t1 = AL_TWO_OVER_PI[w + 1], t2 = AL_TWO_OVER_PI[w + 2], t3 = AL_TWO_OVER_PI[w + 3];
+              ulong w0 = sh == 0 ? t0 : (t0 << sh) | (t1 >> (64 - sh));
+              ulong w1 = sh == 0 ? t1 : (t1 << sh) | (t2 >> (64 - sh));
+              ulong w2 = sh == 0 ? t2 : (t2 << sh) | (t3 >> (64 - sh));
+              // The low 192 bits of m * window: (a 2/pi mod 4) * 2^190.
+              ulong p2 = m * w2;
+              ulong c2 = mul_hi(m, w2);
+              ulong p1 = m * w1 + c2;
+              ulong c1 = mul_hi(m, w1) + (p1 < c2 ? 1ul : 0ul);
+              ulong p0 = m * w0 + c1;
+              int quadrant = (int)(p0 >> 62);
+              ulong fHi = (p0 << 2) | (p1 >> 62), fLo = (p1 << 2) | (p2 >> 62);
+              double sign = 1.0;
+              if ((long)fHi < 0) {
+                quadrant++;
+                fLo = ~fLo + 1ul;
+                fHi = ~fHi + (fLo == 0ul ? 1ul : 0ul);
+                sign = -1.0;
+              }
+              int scale = 128;
+              if (fHi == 0ul) { fHi = fLo; fLo = 0ul; scale += 64; }
+              if (fHi == 0ul) { *r = 0.0; *rLo = 0.0; return quadrant & 3; }
+              int lz = (int)clz(fHi);
+              if (lz > 0) { fHi = (fHi << lz) | (fLo >> (64 - lz)); fLo <<= lz; }
+              scale += lz;
+              // The fraction (fHi:fLo) / 2^scale as a double-double: the top 53 bits, then the next 64.
+              double hi = ldexp((double)(fHi >> 11), 75 - scale);
+              double lo = ldexp((double)(((fHi & 0x7FFul) << 53) | (fLo >> 11)), 11 - scale);
+              double2 reduced = al_dd_mul(al_dd_quick(hi, lo), (double2)({{D(halfPi.Hi)}}, {{D(halfPi.Lo)}}));
+              *r = sign * reduced.x;
+              *rLo = sign * reduced.y;
+              return quadrant & 3;
+            }
+            """, "al_two_over_pi", "al_dd_mul", "al_dd_quick");
         Add("al_trig_f64", $$"""
-            // kind 0 sin, 1 cos, 2 tan (VectorMath.DoubleTrig); the built-ins above 2^20 pi/2 (Note [opencl f64 math]).
+            // kind 0 sin, 1 cos, 2 tan (VectorMath.DoubleTrig); Payne-Hanek from 2^20 pi/2 on (Note [opencl f64 math]).
             double al_trig_f64(double x, int kind) {
               if (!isfinite(x)) return x - x;
               double a = fabs(x);
-              if (a >= 1647099.3291652855) return kind == 0 ? sin(x) : kind == 1 ? cos(x) : tan(x);
-              double q = rint(a * 0.63661977236758138);
-              double r = fma(q, -1.5707963267948966, a);
-              r = fma(q, -6.123233995736766e-17, r);
-              r = fma(q, 1.4973849048591698e-33, r);
+              double r, rLo = 0.0;
+              long qi;
+              if (a >= 1647099.3291652855) {
+                qi = al_trig_reduce_huge_f64(a, &r, &rLo);
+              } else {
+                double q = rint(a * 0.63661977236758138);
+                r = fma(q, -1.5707963267948966, a);
+                r = fma(q, -6.123233995736766e-17, r);
+                r = fma(q, 1.4973849048591698e-33, r);
+                qi = convert_long_rtz(q);
+              }
               double z = r * r;
               double sinTail = {{HornerD("z", -0.1666666666666663, 0.008333333333321891, -0.00019841269829400776,
                   2.7557313553681113e-06, -2.5050736836410309e-08, 1.5895578999502358e-10)}} * z * r;
               double cosTail = fma({{HornerD("z", 0.041666666666666588, -0.0013888888888872733, 2.4801587288643903e-05,
                   -2.7557314117786208e-07, 2.0875692289121431e-09, -1.1358084175536273e-11)}}, z, -0.5) * z;
+              if (rLo != 0.0) {
+                sinTail = fma(rLo, 1.0 + cosTail, sinTail);
+                cosTail = fma(-rLo, r, cosTail);
+              }
               double s = r + sinTail;
               double c = 1.0 + cosTail;
-              long qi = convert_long_rtz(q);
               int odd = (int)(qi & 1);
               if (kind == 0) return as_double(as_long(odd ? c : s) ^ (((qi << 62) ^ as_long(x)) & (long)0x8000000000000000ul));
               if (kind == 1) return as_double(as_long(odd ? s : c) ^ (((qi + 1) << 62) & (long)0x8000000000000000ul));
@@ -139,7 +202,7 @@ internal static partial class ClLibrary
               double residual = fma(-quotient, d, n) + fma(-quotient, dLo, nLo);
               return as_double(as_long(fma(residual, 1.0 / d, quotient)) ^ (as_long(x) & (long)0x8000000000000000ul));
             }
-            """);
+            """, "al_trig_reduce_huge_f64");
         Add("al_sin_f64", "inline double al_sin_f64(double x) { return al_trig_f64(x, 0); }", "al_trig_f64");
         Add("al_cos_f64", "inline double al_cos_f64(double x) { return al_trig_f64(x, 1); }", "al_trig_f64");
         Add("al_tan_f64", "inline double al_tan_f64(double x) { return al_trig_f64(x, 2); }", "al_trig_f64");
@@ -159,9 +222,9 @@ internal static partial class ClLibrary
               return numerator / (1.0 + e);
             }
             """, "al_exp_f64");
-        // Built-ins, Note [opencl f64 math]; pow keeps IR.md's special cases (pow(x, 0) = pow(1, y) = 1).
-        Add("al_erf_f64", "inline double al_erf_f64(double x) { return erf(x); }");
-        Add("al_atan2_f64", "inline double al_atan2_f64(double y, double x) { return atan2(y, x); }");
-        Add("al_pow_f64", "inline double al_pow_f64(double x, double y) { return (y == 0.0 || x == 1.0) ? 1.0 : pow(x, y); }");
+        AddDoubleDouble();
+        AddErfF64();
+        AddPowF64();
+        AddAtan2F64();
     }
 }

@@ -11,8 +11,8 @@ namespace ArrayLang.Backends.OpenCL.Codegen;
 // each index into [0, n - 1], dynamic_slice and dynamic_update_slice clamp each start so the
 // window fits). argmax/argmin and cumsum/cummax run one work-item per line along the axis, in the
 // reference's order (argmax: the first maximum, the first NaN wins; cumulative sums add in order,
-// starting from -0). The random primitives (Threefry-2x32) have no device form yet and run as host
-// steps (Note [opencl host steps]).
+// starting from -0). The random primitives are one work-item per Threefry block (Note [opencl
+// random kernels]).
 
 internal sealed partial class ClProgramCompiler
 {
@@ -33,7 +33,7 @@ internal sealed partial class ClProgramCompiler
             DynamicUpdateSlice(k);
             return true;
         }
-        return false;
+        return TryRandom(k);
     }
 
     /// <summary>A gather kernel over the output's elements: <paramref name="body"/> writes <c>out</c> from digits <c>d{j}</c>.</summary>

@@ -17,10 +17,7 @@ internal abstract record ClStep;
 /// </summary>
 internal sealed record ClLaunch(string Kernel, ImmutableArray<int> Args, long Global, long Local) : ClStep;
 
-/// <summary>A primitive kernel run on the host: its inputs are read back, it runs, its outputs are written (Note [opencl host steps]).</summary>
-internal sealed record ClHostStep(PrimitiveKernel Kernel) : ClStep;
-
-/// <summary>A general scan, cond or while: Core's ControlFlowDriver runs its compiled sub-programs on the device buffers.</summary>
+/// <summary>A general scan, cond or while: Core's ControlFlowDriver runs its compiled sub-programs on the device buffers (Note [opencl host steps]).</summary>
 internal sealed record ClControlFlowStep(PrimitiveKernel Kernel, ImmutableArray<ClCompiledProgram> SubPrograms) : ClStep;
 
 /// <summary>A lowered program rendered as one OpenCL C program and the steps that run it.</summary>
@@ -32,7 +29,7 @@ internal sealed record ClCompiledProgram(LoweredProgram Lowered, string Source, 
 
 /// <summary>
 /// Renders a <see cref="LoweredProgram"/> as OpenCL C 1.2: one kernel per elementwise, contraction,
-/// scan and while kernel, and one per primitive kernel that has a device form (ClPrimitives); the
+/// scan and while kernel, and one per primitive kernel but general control flow (ClPrimitives, ClRandom); the
 /// helpers they call come first. Every kernel reads and writes the program's buffers by id: inputs,
 /// outputs and constants are kernel arguments, intermediates are pointers into the one arena
 /// argument at the buffer plan's offsets.

@@ -18,11 +18,12 @@ internal sealed class ClSourceBuilder(string deviceName, bool deviceHasFp64)
     {
         if (_used.Contains(name)) return;
         var (code, deps) = ClLibrary.Get(name);
-        foreach (var d in deps) Use(d);
-        if (!_used.Add(name)) return;
+        // Checked before the helpers it calls, so that the error names the function the user wrote.
         if (name.EndsWith("_f64", StringComparison.Ordinal)) NeedsFp64(name.Replace("al_", "").Replace("_f64", "") + " on f64");
         else if (code.Contains("#ifdef cl_khr_fp64")) _fp64 |= deviceHasFp64; // optional double paths
         else if (code.Contains("double")) NeedsFp64($"{name.Replace("al_", "").Replace("_f32", "")} on f32 (computed in double)");
+        foreach (var d in deps) Use(d);
+        if (!_used.Add(name)) return;
         _helpers.Add(code.Trim());
     }
 
@@ -79,6 +80,7 @@ internal static partial class ClLibrary
         Add("al_rsqrt_f64", "inline double al_rsqrt_f64(double x) { return 1.0 / sqrt(x); }");
         AddMathF32();
         AddMathF64();
+        AddThreefry();
     }
 
     private static void Add(string name, string code, params string[] deps) => Entries[name] = (code, deps);

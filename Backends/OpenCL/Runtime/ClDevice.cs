@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using ArrayLang.Ir;
 using Silk.NET.OpenCL;
 
 namespace ArrayLang.Backends.OpenCL.Runtime;
@@ -13,8 +14,11 @@ namespace ArrayLang.Backends.OpenCL.Runtime;
 /// <param name="CorrectlyRoundedDivideSqrt">Whether <c>-cl-fp32-correctly-rounded-divide-sqrt</c> is supported.</param>
 /// <param name="MaxWorkGroupSize">The largest work-group it runs.</param>
 /// <param name="LocalMemoryBytes">Its local memory per work-group.</param>
+/// <param name="GlobalMemoryBytes">Its global memory (0 where the driver does not say).</param>
+/// <param name="MaxAllocationBytes">The largest single buffer it allocates (0 where the driver does not say).</param>
 public sealed record ClDeviceInfo(int Index, string Platform, string Name, bool IsGpu, bool HasFp64,
-    bool CorrectlyRoundedDivideSqrt, long MaxWorkGroupSize, long LocalMemoryBytes)
+    bool CorrectlyRoundedDivideSqrt, long MaxWorkGroupSize, long LocalMemoryBytes, long GlobalMemoryBytes = 0,
+    long MaxAllocationBytes = 0)
 {
     /// <summary><c>#1 NVIDIA CUDA / NVIDIA H200 (gpu, fp64)</c>.</summary>
     public override string ToString() =>
@@ -162,7 +166,9 @@ public sealed unsafe class ClDevice
                     (type & (ulong)DeviceType.Gpu) != 0, ext.Contains("cl_khr_fp64") || fp64 != 0,
                     (fp32 & 128) != 0 /* CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT */,
                     (long)DeviceScalar<nuint>(api, d, DeviceInfo.MaxWorkGroupSize),
-                    (long)DeviceScalar<ulong>(api, d, DeviceInfo.LocalMemSize));
+                    (long)DeviceScalar<ulong>(api, d, DeviceInfo.LocalMemSize),
+                    (long)DeviceScalar<ulong>(api, d, DeviceInfo.GlobalMemSize),
+                    (long)DeviceScalar<ulong>(api, d, DeviceInfo.MaxMemAllocSize));
                 result.Add((d, info));
             }
         }
@@ -193,11 +199,31 @@ public sealed unsafe class ClDevice
         return api.GetDeviceInfo(device, what, (nuint)sizeof(T), &value, null) == 0 ? value : default;
     }
 
-    /// <summary>Throws with the call's name and status when <paramref name="err"/> is not success.</summary>
+    /// <summary>
+    /// Throws with the call's name and status when <paramref name="err"/> is not success: a
+    /// <see cref="ResourceLimitException"/> when the device or host ran out of memory (Note [opencl
+    /// out of memory]), else an <see cref="OpenClException"/>.
+    /// </summary>
     public static void Check(int err, string call)
     {
-        if (err != 0) throw new OpenClException($"OpenCL: {call} failed with status {err} ({StatusName(err)})");
+        if (err == 0) return;
+        if (IsOutOfMemory(err))
+            throw new ResourceLimitException($"OpenCL: {call} failed with {StatusName(err)}: the device is out of memory; {WayOut}");
+        throw new OpenClException($"OpenCL: {call} failed with status {err} ({StatusName(err)})");
     }
+
+    // Note [opencl out of memory]: drivers report a full device as CL_MEM_OBJECT_ALLOCATION_FAILURE
+    // or CL_OUT_OF_RESOURCES, from clCreateBuffer or (allocating lazily) from the first command that
+    // uses the buffer, and a full host as CL_OUT_OF_HOST_MEMORY. Each becomes Core's
+    // ResourceLimitException, a user error that names the way out, as does a buffer larger than the
+    // device's CL_DEVICE_MAX_MEM_ALLOC_SIZE, which Allocate refuses before asking the driver.
+
+    /// <summary>Whether <paramref name="err"/> says that memory ran out.</summary>
+    public static bool IsOutOfMemory(int err) => err is -4 or -5 or -6;
+
+    private const string WayOut =
+        "dispose device arrays that are no longer needed, use smaller inputs, or run the batch in chunks " +
+        "(Vmap.Chunked, or arraylang run --chunk K / --memory-budget BYTES)";
 
     private static string StatusName(int err) => err switch
     {
@@ -225,6 +251,10 @@ public sealed unsafe class ClDevice
     /// <summary>A device buffer of <paramref name="bytes"/> bytes (at least one), filled from <paramref name="source"/> when it is not null.</summary>
     public nint Allocate(long bytes, void* source)
     {
+        if (Info.MaxAllocationBytes > 0 && bytes > Info.MaxAllocationBytes)
+            throw new ResourceLimitException(
+                $"OpenCL: a buffer of {bytes:N0} bytes is larger than device {Info.Name} allocates at once " +
+                $"({Info.MaxAllocationBytes:N0} bytes, of {Info.GlobalMemoryBytes:N0} in all); {WayOut}");
         int err;
         var flags = source == null ? MemFlags.ReadWrite : MemFlags.ReadWrite | MemFlags.CopyHostPtr;
         var mem = Api.CreateBuffer(Context, flags, (nuint)Math.Max(bytes, 1), bytes == 0 ? null : source, &err);

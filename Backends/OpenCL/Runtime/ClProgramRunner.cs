@@ -98,9 +98,6 @@ internal sealed unsafe class ClProgramRunner : IDisposable, IControlFlowHost<ClB
                         }
                         _device.Launch(_kernels[s], l.Global, l.Local, l.Kernel);
                         break;
-                    case ClHostStep h:
-                        RunOnHost(h.Kernel, mem);
-                        break;
                     case ClControlFlowStep c:
                         RunControlFlow(c.Kernel, _subRunners[s], mem);
                         break;
@@ -112,24 +109,6 @@ internal sealed unsafe class ClProgramRunner : IDisposable, IControlFlowHost<ClB
     /// <summary>Where buffer <paramref name="id"/> lives.</summary>
     private ClBuffer Locate(int id, ClBuffer[] mem) =>
         Lowered.Buffers[id].Kind == BufferKind.Intermediate ? new ClBuffer(_arena, Lowered.Plan.Offsets[id]) : mem[id];
-
-    private void RunOnHost(PrimitiveKernel k, ClBuffer[] mem)
-    {
-        var inputs = new NDArray[k.Inputs.Length];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            var b = Locate(k.Inputs[i], mem);
-            inputs[i] = Download(_device, b.Mem, k.InputTypes[i], b.ByteOffset);
-        }
-        var outputs = k.Primitive.Evaluate(k.Params, inputs, k.SubPrograms.Select(s => s.Source).ToArray());
-        for (int j = 0; j < outputs.Count; j++)
-        {
-            var b = Locate(k.Outputs[j], mem);
-            var h = GCHandle.Alloc(outputs[j].Data, GCHandleType.Pinned);
-            try { _device.Write(b.Mem, (void*)h.AddrOfPinnedObject(), Bytes(outputs[j].Type), b.ByteOffset); }
-            finally { h.Free(); }
-        }
-    }
 
     private void RunControlFlow(PrimitiveKernel k, ClProgramRunner[] subs, ClBuffer[] mem)
     {

@@ -1,3 +1,4 @@
+using ArrayLang.Compile;
 using ArrayLang.CSharp;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
@@ -8,3 +9,4 @@ var y = batched.Invoke(NDArray.From(new float[,] { { 1f, 2f, 3f }, { 0f, 0f, 0f 
 Console.WriteLine("softmax rows: " + string.Join(", ", y));
 var inner = Fn.Of((Tensor v) => v[1..^1]).Jit();
 Console.WriteLine("inner: " + string.Join(", ", inner.Invoke(NDArray.From(new[] { 1f, 2f, 3f, 4f })).ToArray<float>()));
+Console.WriteLine($"default backend: {DefaultBackend.Instance.Name} (found among: {string.Join(", ", DefaultBackend.Referenced.Select(p => p.Name))})");

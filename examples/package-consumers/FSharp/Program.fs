@@ -1,3 +1,4 @@
+open ArrayLang.Compile
 open ArrayLang.Tracing
 open ArrayLang.Values
 open ArrayLang.FSharp
@@ -9,3 +10,4 @@ let y : float32[,] = batched x |> NDArray.toArray2D
 printfn "softmax rows: %A" y
 let inner : NDArray -> NDArray = jit (fun (v: Tensor) -> v.[1..2])
 printfn "inner: %A" (inner (NDArray.ofArray [| 1.0f; 2.0f; 3.0f; 4.0f |]) |> NDArray.toArray : float32[])
+printfn "default backend: %s (found among: %s)" DefaultBackend.Instance.Name (DefaultBackend.Referenced |> Seq.map (fun p -> p.Name) |> String.concat ", ")

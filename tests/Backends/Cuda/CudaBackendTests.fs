@@ -75,6 +75,28 @@ let tests =
             Expect.equal device.LiveBuffers (before + 1L) (sprintf "after %d calls only the last result is live" calls)
             for d in [ a; x; y ] do d.Dispose()
             Expect.equal device.LiveBuffers (before - 2L) "and none after disposing it"
+            Expect.isLessThanOrEqual device.PooledBytes DeviceMemory.MaxPooledBytes "free buffers kept for reuse stay within the pool's bound"
+        }
+        test "device out of memory is a ResourceLimitException that says what was asked and the way out" {
+            let device = CudaBackend.Default.Device
+            let live = device.LiveBuffers
+            let e = Expect.throwsC (fun () -> device.Allocate(1L <<< 60) |> ignore) id
+            Expect.isTrue (e :? ResourceLimitException) (sprintf "a limit, not an internal error: %s" (e.GetType().Name))
+            Expect.stringContains e.Message "out of memory" "says what happened"
+            Expect.stringContains e.Message "--chunk" "and the way out"
+            Expect.equal device.LiveBuffers live "nothing is counted as allocated"
+        }
+        test "a device array given back lends its buffer to the next call, which computes its own result" {
+            let b = CudaBackend.Default
+            let exe = b.Compile axpy
+            let a = b.Put(NDArray.Scalar(DType.F32, 1.0))
+            let x = b.Put(NDArray.Of([| 1.0f; 2.0f; 3.0f; 4.0f |], 4))
+            let r1 = exe.RunOnDevice([| a; x; x |]).[0]
+            r1.Dispose()
+            // r2 reuses r1's buffer (stream order makes that safe) and holds its own result.
+            let r2 = exe.RunOnDevice([| a; x; x |]).[0]
+            Expect.sequenceEqual (r2.ToHost().F32) [| 2.0f; 4.0f; 6.0f; 8.0f |] "x + x"
+            for d in [ a; x; r2 ] do d.Dispose()
         }
         test "the same function compiled twice loads no new kernel" {
             let f = parse "func g(x: f32[5]) -> (f32[5]) { y: f32[5] = exp(x)  z: f32[5] = mul(y, 3.0)  return (z) }"

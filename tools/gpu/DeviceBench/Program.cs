@@ -13,7 +13,8 @@ using ILGPU.Runtime;
 // Device-resident timing of BENCH.md's W1-W5 on the GPU backends (tools/gpu/README.md): for each
 // backend, jit(vmap f) at the full batch, arguments Put once, each timed call RunOnDevice then
 // BlockUntilReady, results checked once against the workload's oracle; plus the copy bandwidth of a
-// 2^26-float copy on the CUDA device, the yardstick of W1 and W2. One JSON object per line.
+// 2^26-float copy on the CUDA device, the yardstick of W1 and W2; and the compile time of a fresh
+// kernel. One JSON object per line.
 
 var options = Options.Parse(args);
 var json = new StringBuilder();
@@ -108,15 +109,48 @@ if (options.Backends.Contains("cuda") && DeviceContext.Unavailable is null)
          $"\"gbps\":{Num(bytes / (times[times.Length / 2] * 1e-3) / 1e9)},\"best_gbps\":{Num(bytes / (times[0] * 1e-3) / 1e9)}}}");
 }
 
+if (options.Backends.Contains("cuda") && DeviceContext.Unavailable is null && options.FreshKernels > 0)
+{
+    // Compile time of a fresh kernel: functions that differ only in a constant, so each one's
+    // kernel text is new and nothing comes from the cache. On a GPU: ILGPU's PTX, the link and the
+    // driver's JIT; on the emulator: ILGPU's compilation for the CPU accelerator. Also the offline
+    // sm_90 PTX of each kernel (ILGPU and the link, no driver), which needs no GPU.
+    var device = DeviceContext.Default;
+    var backend = ArrayLang.Backends.Cuda.CudaBackend.Default;
+    var load = new double[options.FreshKernels];
+    var ptx = new double[options.FreshKernels];
+    var stamp = Stopwatch.GetTimestamp();
+    for (int i = 0; i < options.FreshKernels; i++)
+    {
+        var f = ArrayLang.Ir.IrParser.ParseFunction(string.Create(CultureInfo.InvariantCulture,
+            $"func fresh{i}(x: f32[4096]) -> (f32[4096]) {{ a: f32[4096] = mul(x, {1.5 + stamp % 1000 * 1e-3 + i * 1e-6:R}) b: f32[4096] = tanh(a) c: f32[4096] = exp(x) d: f32[4096] = add(b, c) return (d) }}"));
+        var (before, _) = device.CompileTotals;
+        var exe = (ArrayLang.Backends.Cuda.CudaExecutable)backend.Compile(f);
+        var (after, _) = device.CompileTotals;
+        if (after != before + 1) throw new InvalidOperationException($"expected one fresh kernel, {after - before} were compiled");
+        load[i] = device.LastCompileMs;
+        var sw = Stopwatch.StartNew();
+        foreach (var (_, m) in exe.Kernels) PtxLink.OfflinePtx(m);
+        ptx[i] = sw.Elapsed.TotalMilliseconds;
+    }
+    // The first of each pays for warming ILGPU and the JIT: medians.
+    Array.Sort(load);
+    Array.Sort(ptx);
+    double loadMs = load[load.Length / 2], ptxMs = ptx[ptx.Length / 2];
+    Console.WriteLine($"fresh kernel ({options.FreshKernels} kernels, {device.Description}): compile and load median {loadMs:F1} ms (max {load[^1]:F1}); offline sm_90 PTX median {ptxMs:F1} ms");
+    Emit($"{{\"backend\":\"cuda\",\"device\":\"{device.Description}\",\"workload\":\"fresh-kernel\",\"kernels\":{options.FreshKernels}," +
+         $"\"compile_ms\":{Num(loadMs)},\"max_compile_ms\":{Num(load[^1])},\"offline_ptx_ms\":{Num(ptxMs)}}}");
+}
+
 if (options.Out is not null) File.WriteAllText(options.Out, json.ToString());
 return 0;
 
-/// <summary>Command-line options: <c>--backends cuda,opencl --workloads W1,W2 --reps 20 --warmup 3 --copy-elements N --out FILE</c>.</summary>
-internal sealed record Options(string[] Backends, string[] Workloads, int Reps, int Warmup, int CopyElements, string? Out)
+/// <summary>Command-line options: <c>--backends cuda,opencl --workloads W1,W2 --reps 20 --warmup 3 --copy-elements N --fresh-kernels N --out FILE</c> (<c>--workloads none</c> runs none).</summary>
+internal sealed record Options(string[] Backends, string[] Workloads, int Reps, int Warmup, int CopyElements, int FreshKernels, string? Out)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(["cuda", "opencl"], ["W1", "W2", "W3", "W4", "W5"], 20, 3, 1 << 26, null);
+        var o = new Options(["cuda", "opencl"], ["W1", "W2", "W3", "W4", "W5"], 20, 3, 1 << 26, 10, null);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             string v = args[i + 1];
@@ -127,8 +161,9 @@ internal sealed record Options(string[] Backends, string[] Workloads, int Reps, 
                 "--reps" => o with { Reps = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--warmup" => o with { Warmup = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--copy-elements" => o with { CopyElements = int.Parse(v, CultureInfo.InvariantCulture) },
+                "--fresh-kernels" => o with { FreshKernels = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--out" => o with { Out = v },
-                _ => throw new ArgumentException($"unknown option {args[i]} (expected --backends, --workloads, --reps, --warmup, --copy-elements or --out)"),
+                _ => throw new ArgumentException($"unknown option {args[i]} (expected --backends, --workloads, --reps, --warmup, --copy-elements, --fresh-kernels or --out)"),
             };
         }
         return o;

@@ -4,7 +4,7 @@ using ArrayLang.Ir;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
 
-namespace ArrayLang.CSharp;
+namespace ArrayLang.Staging;
 
 /// <summary>
 /// A function traced for one list of argument types and compiled: what calling a transformed

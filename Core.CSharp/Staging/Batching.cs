@@ -2,7 +2,7 @@ using ArrayLang.Ir;
 using ArrayLang.Tracing;
 using ArrayLang.Transforms;
 
-namespace ArrayLang.CSharp;
+namespace ArrayLang.Staging;
 
 /// <summary>
 /// How one level of vmap batches a function of flat tensor arguments (IR.md "What vmap means").

@@ -1,7 +1,7 @@
 using ArrayLang.Ir;
 using ArrayLang.Tracing;
 
-namespace ArrayLang.CSharp;
+namespace ArrayLang.Staging;
 
 /// <summary>
 /// Sub-functions of one equation must share a signature (the branches of <c>cond</c>; <c>cond_fn</c>

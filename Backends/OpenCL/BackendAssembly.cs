@@ -1,0 +1,4 @@
+using ArrayLang.Compile;
+
+// DefaultBackend finds this backend when the application references it (Note [default backend discovery]).
+[assembly: BackendProvider(typeof(ArrayLang.Backends.OpenCL.OpenClBackendProvider))]
