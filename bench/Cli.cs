@@ -105,6 +105,18 @@ public static class Cli
             dispatch.Add(d);
             Console.WriteLine($"dispatch on {d.Backend}: {d.RunMicroseconds:F2} us per Run of f(x) = x + 1, {d.JitCallMicroseconds:F2} us through Jit.Compile (cache hit) + Run");
         }
+        // Note [fma peak]: the cores' multiply-add throughput, and plain matrix products as a fraction of it.
+        var peaks = FmaPeak.Measure(quick ? 0.1 : 0.3, quick ? 3 : 5);
+        foreach (var p in peaks) Console.WriteLine($"FMA peak {p.Method}: {p.Gflops:F1} GFLOP/s, {p.GflopsPerCpuSecond:F1} GFLOP per CPU second");
+        rows.AddRange(peaks);
+        settings = settings with { FmaPeakF32 = FmaPeak.AllCores(peaks, "f32") };
+        foreach (var b in backends.Where(MatmulBench.Applies))
+            foreach (var m in MatmulBench.Measure(b, settings, peaks))
+            {
+                rows.Add(m);
+                Console.WriteLine(m.Failed ? $"{m.Method} on {m.Backend} FAILED: {m.Error}"
+                    : $"{m.Method} on {m.Backend}: {m.MedianMs:F2} ms, {m.Gflops:F1} GFLOP/s = {m.OfFmaPeak:P0} of the FMA peak of all cores, {m.OfFmaPeakPerCpuSecond:P0} per CPU second (target >= 70%)");
+            }
         try
         {
             foreach (var w in workloads) rows.AddRange(Runner.RunWorkload(w, backends, settings));

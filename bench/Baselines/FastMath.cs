@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace ArrayLang.Bench.Baselines;
 
 /// <summary>
-/// Fast <c>Vector512</c> sin, exp and tanh for the hand-fused baselines (the practical limit a C#
-/// programmer reaches by hand). Note [bench fast math]: the CPU backend's own vectorized math
+/// Fast vector sin, exp and tanh for the hand-fused baselines (the practical limit a C# programmer
+/// reaches by hand), written once over the width (Note [baseline widths]). Note [bench fast math]: the CPU backend's own vectorized math
 /// (<c>ArrayLang.Backends.Cpu.VectorMath</c>) was not on main when the suite was written, so the
 /// baselines carry their own: a Cody-Waite range reduction followed by a Taylor polynomial. Largest
 /// errors against double math measured over 4M evenly spaced inputs: sin 1.2e-7 absolute for
@@ -32,24 +31,23 @@ public static class FastMath
     /// series of sin(r) to r^13 (truncation error below 1e-9 at |r| = pi/2).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sin(Vector512<float> x)
+    public static TV Sin<TV>(TV x) where TV : struct, ISimd<TV, float>
     {
-        var k = Vector512.Round(x * InvPi);
-        var r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-PiA), x);
-        r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-PiB), r);
-        r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-PiC), r);
+        var k = TV.Round(x * TV.Splat(InvPi));
+        var r = TV.Fma(k, TV.Splat(-PiA), x);
+        r = TV.Fma(k, TV.Splat(-PiB), r);
+        r = TV.Fma(k, TV.Splat(-PiC), r);
         var r2 = r * r;
         // Horner on r^2: 1 - r^2/3! + r^4/5! - ... - r^12/13!
-        var p = Vector512.Create(1f / 6227020800f);
-        p = Vector512.FusedMultiplyAdd(p, r2, Vector512.Create(-1f / 39916800f));
-        p = Vector512.FusedMultiplyAdd(p, r2, Vector512.Create(1f / 362880f));
-        p = Vector512.FusedMultiplyAdd(p, r2, Vector512.Create(-1f / 5040f));
-        p = Vector512.FusedMultiplyAdd(p, r2, Vector512.Create(1f / 120f));
-        p = Vector512.FusedMultiplyAdd(p, r2, Vector512.Create(-1f / 6f));
-        p = Vector512.FusedMultiplyAdd(p * r2, r, r);
+        var p = TV.Splat(1f / 6227020800f);
+        p = TV.Fma(p, r2, TV.Splat(-1f / 39916800f));
+        p = TV.Fma(p, r2, TV.Splat(1f / 362880f));
+        p = TV.Fma(p, r2, TV.Splat(-1f / 5040f));
+        p = TV.Fma(p, r2, TV.Splat(1f / 120f));
+        p = TV.Fma(p, r2, TV.Splat(-1f / 6f));
+        p = TV.Fma(p * r2, r, r);
         // An odd k flips the sign: move k's lowest bit to the float sign bit.
-        var odd = Vector512.ShiftLeft(Vector512.ConvertToInt32(k), 31).AsSingle();
-        return Vector512.Xor(p, odd);
+        return p ^ TV.OddSign(k);
     }
 
     /// <summary>
@@ -58,27 +56,23 @@ public static class FastMath
     /// clamped to [-87.3, 88.7], so overflow gives a large finite value and underflow about 1e-38.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Exp(Vector512<float> x)
+    public static TV Exp<TV>(TV x) where TV : struct, ISimd<TV, float>
     {
-        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-87.3f)), Vector512.Create(88.7f));
-        var n = Vector512.Round(x * Log2E);
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
-        var p = Vector512.Create(1f / 5040f);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 720f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 120f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 24f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1f / 6f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(0.5f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
+        x = TV.Min(TV.Max(x, TV.Splat(-87.3f)), TV.Splat(88.7f));
+        var n = TV.Round(x * TV.Splat(Log2E));
+        var r = TV.Fma(n, TV.Splat(-Ln2Hi), x);
+        r = TV.Fma(n, TV.Splat(-Ln2Lo), r);
+        var p = TV.Splat(1f / 5040f);
+        p = TV.Fma(p, r, TV.Splat(1f / 720f));
+        p = TV.Fma(p, r, TV.Splat(1f / 120f));
+        p = TV.Fma(p, r, TV.Splat(1f / 24f));
+        p = TV.Fma(p, r, TV.Splat(1f / 6f));
+        p = TV.Fma(p, r, TV.Splat(0.5f));
+        p = TV.Fma(p, r, TV.Splat(1f));
+        p = TV.Fma(p, r, TV.Splat(1f));
         // 2^n as a float: (n + 127) in the exponent field. n is within [-126, 128] after the clamp;
         // 2^128 is split as 2^127 * 2 so the exponent never overflows.
-        var ni = Vector512.ConvertToInt32(n);
-        var half = Vector512.ShiftRightArithmetic(ni, 1);
-        var s1 = Vector512.ShiftLeft(half + Vector512.Create(127), 23).AsSingle();
-        var s2 = Vector512.ShiftLeft(ni - half + Vector512.Create(127), 23).AsSingle();
-        return p * s1 * s2;
+        return TV.ScaleByPow2(p, n);
     }
 
     /// <summary>
@@ -87,22 +81,22 @@ public static class FastMath
     /// and which tends to exactly ±1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x)
+    public static TV Tanh<TV>(TV x) where TV : struct, ISimd<TV, float>
     {
-        var ax = Vector512.Abs(x);
+        var ax = TV.Abs(x);
         var e = Exp(ax + ax);
-        var big = Vector512<float>.One - Vector512.Create(2f) / (e + Vector512<float>.One);
-        big = Vector512.CopySign(big, x);
+        var big = TV.Splat(1f) - TV.Splat(2f) / (e + TV.Splat(1f));
+        big = TV.CopySign(big, x);
         var x2 = x * x;
         // tanh x = x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835 - 1382x^11/155925 + 21844x^13/6081075 - 929569x^15/638512875
-        var p = Vector512.Create(-929569f / 638512875f);
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(21844f / 6081075f));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(-1382f / 155925f));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(62f / 2835f));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(-17f / 315f));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(2f / 15f));
-        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(-1f / 3f));
-        var small = Vector512.FusedMultiplyAdd(p * x2, x, x);
-        return Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(0.5f)), small, big);
+        var p = TV.Splat(-929569f / 638512875f);
+        p = TV.Fma(p, x2, TV.Splat(21844f / 6081075f));
+        p = TV.Fma(p, x2, TV.Splat(-1382f / 155925f));
+        p = TV.Fma(p, x2, TV.Splat(62f / 2835f));
+        p = TV.Fma(p, x2, TV.Splat(-17f / 315f));
+        p = TV.Fma(p, x2, TV.Splat(2f / 15f));
+        p = TV.Fma(p, x2, TV.Splat(-1f / 3f));
+        var small = TV.Fma(p * x2, x, x);
+        return TV.Select(TV.LessThan(ax, TV.Splat(0.5f)), small, big);
     }
 }

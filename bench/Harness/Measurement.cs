@@ -53,6 +53,18 @@ public sealed record Measurement
     public double? VsPlainLoop { get; init; }
     /// <summary>Time relative to parallel-for on the same workload (&lt; 1 is faster; W6-W11).</summary>
     public double? VsParallelFor { get; init; }
+    /// <summary>
+    /// Note [cpu time]: the process's CPU time (all threads) of the timed run that used the least, in ms, over the
+    /// batch measured (Note [cpu time]). On a machine shared with other jobs wall time stretches with
+    /// the load while CPU time mostly does not, so rates per CPU second compare across runs.
+    /// </summary>
+    public double? CpuMs { get; init; }
+    /// <summary>For rows with <see cref="Gflops"/>: GFLOP per CPU second (per core busy), from <see cref="CpuMs"/>.</summary>
+    public double? GflopsPerCpuSecond { get; init; }
+    /// <summary>For rows with <see cref="Gflops"/>: <see cref="GflopsPerCpuSecond"/> as a fraction of the FMA peak's GFLOP per CPU second (same dtype, all cores), the load-independent form of <see cref="OfFmaPeak"/>.</summary>
+    public double? OfFmaPeakPerCpuSecond { get; init; }
+    /// <summary>For rows with <see cref="Gflops"/>: that rate as a fraction of the FMA peak of the same dtype on all cores (Note [fma peak]).</summary>
+    public double? OfFmaPeak { get; init; }
     /// <summary>For chunked-vmap: examples per chunk.</summary>
     public int? ChunkSize { get; init; }
     /// <summary>For chunked-vmap: the memory budget in bytes.</summary>

@@ -11,6 +11,9 @@ public sealed record RunSettings(bool Quick, int TargetIterations, double Budget
     /// <summary>Only these methods (JSON names), or null for all.</summary>
     public IReadOnlySet<string>? Methods { get; init; }
 
+    /// <summary>The f32 FMA peak of all cores (Note [fma peak]), when measured: rows with GFLOP/s report their fraction of it.</summary>
+    public Measurement? FmaPeakF32 { get; init; }
+
     /// <summary>Examples the per-example loop runs on a compiled backend under <c>--quick</c> (scaled linearly to B).</summary>
     public const int QuickLoopExamples = 100_000;
 

@@ -18,7 +18,7 @@ public static class MarkdownReport
         sb.AppendLine();
         sb.AppendLine(Inv, $"- **Run**: {(run.Quick ? "`--quick` (a short run: few iterations, the slow methods on a subsample)" : "full")}, {run.WhenUtc:yyyy-MM-dd HH:mm} UTC, up to {run.TargetIterations} timed runs or {run.BudgetSeconds:F0} s per method, median reported.");
         sb.AppendLine(Inv, $"- **Machine**: {run.Machine}. It is shared with other jobs: the 1-minute load average was {run.LoadBefore} at the start and {run.LoadAfter} at the end (2 cores), so times are noisy.");
-        sb.AppendLine(Inv, $"- **Backends**: {string.Join(", ", rows.Select(r => r.Backend).Where(b => b != Methods.BaselineBackend).Distinct().Select(b => $"`{b}`"))}; `baseline` rows are the hand-written C#: for W1-W5 TensorPrimitives and hand-fused `Vector512`, both on all cores; for W6-W11 `plain-loop` (scalar C#, one thread), `parallel-for` (the same loop under `Parallel.For`) and, for W6, W8 and W10, hand-fused `Vector512` on all cores.");
+        sb.AppendLine(Inv, $"- **Backends**: {string.Join(", ", rows.Select(r => r.Backend).Where(b => b != Methods.BaselineBackend).Distinct().Select(b => $"`{b}`"))}; `baseline` rows are the hand-written C#: for W1-W5 TensorPrimitives and hand-fused vector code at the widest width the machine accelerates (see **Machine**), both on all cores; for W6-W11 `plain-loop` (scalar C#, one thread), `parallel-for` (the same loop under `Parallel.For`) and, for W6, W8 and W10, hand-fused vector code on all cores.");
         if (rows.Any(r => r.Backend == "cpu"))
             sb.AppendLine("- **`cpu`** is `ArrayLang.Backends.Cpu.CpuBackend`: `jit(vmap)` and `loop` use `CpuBackend.Instance` (standard passes, fusion, all cores); `vmap` uses `CompileOptions { Fuse = false }` (one kernel per equation after the same passes); `chunked-vmap` uses the standard passes with the simplifier's factoring off.");
         if (rows.Any(r => r.Backend == "reference"))
@@ -33,6 +33,7 @@ public static class MarkdownReport
         sb.AppendLine();
         sb.AppendLine("![Relative execution time per workload and method, log scale](chart.svg)");
         sb.AppendLine();
+        PeakAndProducts(sb, rows);
         Targets(sb, rows, workloads);
         RealisticTargets(sb, rows, workloads);
         foreach (var w in workloads)
@@ -99,6 +100,22 @@ public static class MarkdownReport
                 };
                 sb.AppendLine(Inv, $"| {w.Id} | {b} | {jit / hf:F2}x | {tp / jit:F2}x | {loop / jit:F1}x | {target} |");
             }
+        sb.AppendLine();
+    }
+
+    // The FMA peak (Note [fma peak]) and every row with GFLOP/s as a fraction of it (issue 11, item 4: >= 70%).
+    private static void PeakAndProducts(StringBuilder sb, IReadOnlyList<Measurement> rows)
+    {
+        var peaks = rows.Where(r => r.Workload == FmaPeak.Workload).ToList();
+        if (peaks.Count == 0) return;
+        sb.AppendLine("## FMA peak and matrix products (issue 11, item 4: the product at >= 70% of the peak)");
+        sb.AppendLine();
+        sb.AppendLine("| workload | backend | method | median (ms) | GFLOP/s | GFLOP per CPU second | of the FMA peak (all cores; 1 thread rows: one core) | of the peak per CPU second |");
+        sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
+        foreach (var r in peaks.Concat(rows.Where(r => r.Workload != FmaPeak.Workload && r.Gflops is not null)))
+            sb.AppendLine(r.Failed
+                ? $"| {r.Workload} | {r.Backend} | {r.Method} | FAILED | | | | |"
+                : string.Create(Inv, $"| {r.Workload} | {r.Backend} | {r.Method} | {r.MedianMs:F2} | {r.Gflops:F1} | {r.GflopsPerCpuSecond:F1} | {(r.OfFmaPeak is { } f ? $"{f:P0}" : "-")} | {(r.OfFmaPeakPerCpuSecond is { } c ? $"{c:P0}" : "-")} |"));
         sb.AppendLine();
     }
 

@@ -52,7 +52,7 @@ public static class SvgChart
         sb.AppendLine(Inv, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">""");
         sb.AppendLine("""<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="2" height="4" fill="white" fill-opacity="0.55"/></pattern></defs>""");
         sb.AppendLine("""<rect width="100%" height="100%" fill="white"/>""");
-        sb.AppendLine(Inv, $"""<text x="{left}" y="20" font-size="14" font-weight="bold">Relative execution time (hand-fused Vector512 = 1, log scale, lower is better)</text>""");
+        sb.AppendLine(Inv, $"""<text x="{left}" y="20" font-size="14" font-weight="bold">Relative execution time (hand-fused = 1, log scale, lower is better)</text>""");
         sb.AppendLine(Inv, $"""<text x="{left}" y="36" fill="#555">{Escape((run.Quick ? "--quick run" : "full run") + $", {run.WhenUtc:yyyy-MM-dd}, " + run.Machine)}</text>""");
         sb.AppendLine(Inv, $"""<text x="{left}" y="51" fill="#555">{Escape($"load average {run.LoadBefore} -> {run.LoadAfter} (shared machine); hatched = extrapolated from a subsample; label = time / hand-fused time")}</text>""");
         for (double e = lo; e <= hi; e++)

@@ -10,7 +10,7 @@ namespace ArrayLang.Bench.Workloads;
 /// programmer writes without ArrayLang: <c>plain-loop</c>, scalar C# over the arrays on one thread;
 /// <c>parallel-for</c>, the very same per-example code under <see cref="Parallel.For(int, int, Action{int})"/>
 /// (each workload writes its example once and both drivers call it); and for W6, W8 and W10
-/// <c>hand-fused</c>, the best <c>Vector512</c> code on all cores the suite's authors could write.
+/// <c>hand-fused</c>, the best vector code (at the machine's width, Note [baseline widths]) on all cores the suite's authors could write.
 /// Every method is checked against <c>plain-loop</c> (run once by <see cref="Workload.Prepare"/>), and
 /// its largest difference from it is reported.
 /// </summary>
@@ -41,7 +41,7 @@ public abstract class RealisticWorkload : Workload
     /// <summary>The same loop under <see cref="Parallel.For(int, int, Action{int})"/> over examples.</summary>
     public abstract float[][] RunParallelFor();
 
-    /// <summary>The hand-written <c>Vector512</c> version on all cores (only where <see cref="HasHandFused"/>).</summary>
+    /// <summary>The hand-written vector version on all cores, at the machine's width (only where <see cref="HasHandFused"/>).</summary>
     public virtual float[][] RunHandFused() => throw new NotSupportedException($"{Id} has no hand-fused baseline");
 
     /// <inheritdoc />

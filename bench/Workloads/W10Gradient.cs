@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 using ArrayLang.Bench.Baselines;
 using ArrayLang.CSharp;
 using ArrayLang.Tracing;
@@ -108,36 +108,44 @@ public sealed class W10Gradient : RealisticWorkload
     {
         var g = GC.AllocateUninitializedArray<float>(Batch * N);
         var e = GC.AllocateUninitializedArray<float>(Batch);
-        Cores.For(Batch, (s, end) => HandFusedPart(_x, _y, _w, g, e, s, end));
+        Cores.For(Batch, (s, end) =>
+        {
+            switch (SimdWidth.Bits)
+            {
+                case 512: HandFusedPart<V512<float>>(_x, _y, _w, g, e, s, end); break;
+                case 256: HandFusedPart<V256<float>>(_x, _y, _w, g, e, s, end); break;
+                default: HandFusedPart<V128<float>>(_x, _y, _w, g, e, s, end); break;
+            }
+        });
         return [g, e];
     }
 
-    // Fully optimized on first call (Note [baseline kernels]).
+    // Fully optimized on first call (Note [baseline kernels]), written once over the width (Note [baseline widths]).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void HandFusedPart(float[] xs, float[] ys, float[] ws, float[] gs, float[] es, int s, int end)
+    private static void HandFusedPart<TV>(float[] xs, float[] ys, float[] ws, float[] gs, float[] es, int s, int end) where TV : struct, ISimd<TV, float>
     {
-        fixed (float* px0 = xs, pw = ws, pg0 = gs)
-            for (int i = s; i < end; i++)
+        int v = TV.Count;
+        ref float w = ref MemoryMarshal.GetArrayDataReference(ws);
+        for (int i = s; i < end; i++)
+        {
+            ref float x = ref xs[(long)i * N];
+            ref float g = ref gs[(long)i * N];
+            TV s0 = TV.Zero, s1 = TV.Zero, s2 = TV.Zero, s3 = TV.Zero;
+            for (int j = 0; j < N; j += 4 * v)
             {
-                float* px = px0 + (long)i * N, pg = pg0 + (long)i * N;
-                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-                for (int j = 0; j < N; j += 64)
-                {
-                    s0 = Vector512.FusedMultiplyAdd(Vector512.Load(pw + j), Vector512.Load(px + j), s0);
-                    s1 = Vector512.FusedMultiplyAdd(Vector512.Load(pw + j + 16), Vector512.Load(px + j + 16), s1);
-                    s2 = Vector512.FusedMultiplyAdd(Vector512.Load(pw + j + 32), Vector512.Load(px + j + 32), s2);
-                    s3 = Vector512.FusedMultiplyAdd(Vector512.Load(pw + j + 48), Vector512.Load(px + j + 48), s3);
-                }
-                float e = Vector512.Sum((s0 + s1) + (s2 + s3)) + Bias - ys[i];
-                es[i] = e;
-                var ev = Vector512.Create(e);
-                for (int j = 0; j < N; j += 64)
-                {
-                    (Vector512.Load(px + j) * ev).Store(pg + j);
-                    (Vector512.Load(px + j + 16) * ev).Store(pg + j + 16);
-                    (Vector512.Load(px + j + 32) * ev).Store(pg + j + 32);
-                    (Vector512.Load(px + j + 48) * ev).Store(pg + j + 48);
-                }
+                s0 = TV.Fma(TV.Load(ref w, (nuint)j), TV.Load(ref x, (nuint)j), s0);
+                s1 = TV.Fma(TV.Load(ref w, (nuint)(j + v)), TV.Load(ref x, (nuint)(j + v)), s1);
+                s2 = TV.Fma(TV.Load(ref w, (nuint)(j + 2 * v)), TV.Load(ref x, (nuint)(j + 2 * v)), s2);
+                s3 = TV.Fma(TV.Load(ref w, (nuint)(j + 3 * v)), TV.Load(ref x, (nuint)(j + 3 * v)), s3);
             }
+            float e = TV.Sum((s0 + s1) + (s2 + s3)) + Bias - ys[i];
+            es[i] = e;
+            var ev = TV.Splat(e);
+            for (int j = 0; j < N; j += 2 * v)
+            {
+                TV.Store(TV.Load(ref x, (nuint)j) * ev, ref g, (nuint)j);
+                TV.Store(TV.Load(ref x, (nuint)(j + v)) * ev, ref g, (nuint)(j + v));
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Tensor = ArrayLang.Tracing.Tensor;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 using ArrayLang.Bench.Baselines;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
@@ -79,27 +79,38 @@ public sealed class W1Elementwise : MechanismWorkload
     public override float[] RunHandFused()
     {
         var o = GC.AllocateUninitializedArray<float>(Batch);
-        Cores.For(Batch, (s, e) => HandFusedPart(_x, _y, o, s, e), align: 16);
+        Cores.For(Batch, (s, e) =>
+        {
+            switch (SimdWidth.Bits)
+            {
+                case 512: HandFusedPart<V512<float>>(_x, _y, o, s, e); break;
+                case 256: HandFusedPart<V256<float>>(_x, _y, o, s, e); break;
+                default: HandFusedPart<V128<float>>(_x, _y, o, s, e); break;
+            }
+        }, align: 16);
         return o;
     }
 
     // Note [baseline kernels]: the hot loops of the baselines are compiled fully optimized on first
     // call, so that their timings never include tier-0 code (tiering is delayed on a loaded machine).
+    // Each is written once over the width (Note [baseline widths]).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HandFusedPart(float[] xs, float[] ys, float[] o, int s, int e)
+    private static void HandFusedPart<TV>(float[] xs, float[] ys, float[] o, int s, int e) where TV : struct, ISimd<TV, float>
     {
-        int i = s;
-        for (; i + 16 <= e; i += 16)
+        int i = s, w = TV.Count;
+        ref float x0 = ref MemoryMarshal.GetArrayDataReference(xs);
+        ref float y0 = ref MemoryMarshal.GetArrayDataReference(ys);
+        ref float o0 = ref MemoryMarshal.GetArrayDataReference(o);
+        for (; i + w <= e; i += w)
         {
-            var x = Vector512.Create<float>(xs.AsSpan(i, 16));
-            var y = Vector512.Create<float>(ys.AsSpan(i, 16));
-            Vector512.FusedMultiplyAdd(x, y, FastMath.Sin(x)).CopyTo(o.AsSpan(i, 16));
+            var x = TV.Load(ref x0, (nuint)i);
+            TV.Store(TV.Fma(x, TV.Load(ref y0, (nuint)i), FastMath.Sin(x)), ref o0, (nuint)i);
         }
         if (i < e)
         {
-            var x = Tail.Load(xs, i, e - i);
-            var y = Tail.Load(ys, i, e - i);
-            Tail.Store(Vector512.FusedMultiplyAdd(x, y, FastMath.Sin(x)), o, i, e - i);
+            var x = Tail.Load<TV>(xs, i, e - i);
+            var y = Tail.Load<TV>(ys, i, e - i);
+            Tail.Store(TV.Fma(x, y, FastMath.Sin(x)), o, i, e - i);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Tensor = ArrayLang.Tracing.Tensor;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 using ArrayLang.Bench.Baselines;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
@@ -101,25 +101,35 @@ public sealed class W2Chain : MechanismWorkload
     public override float[] RunHandFused()
     {
         var o = GC.AllocateUninitializedArray<float>(Batch);
-        Cores.For(Batch, (s, e) => HandFusedPart(_x, o, s, e), align: 16);
+        Cores.For(Batch, (s, e) =>
+        {
+            switch (SimdWidth.Bits)
+            {
+                case 512: HandFusedPart<V512<float>>(_x, o, s, e); break;
+                case 256: HandFusedPart<V256<float>>(_x, o, s, e); break;
+                default: HandFusedPart<V128<float>>(_x, o, s, e); break;
+            }
+        }, align: 16);
         return o;
     }
 
-    // Fully optimized on first call (Note [baseline kernels]).
+    // Fully optimized on first call (Note [baseline kernels]), written once over the width (Note [baseline widths]).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HandFusedPart(float[] xs, float[] o, int s, int e)
+    private static void HandFusedPart<TV>(float[] xs, float[] o, int s, int e) where TV : struct, ISimd<TV, float>
     {
-        int i = s;
-        for (; i + 16 <= e; i += 16)
-            Kernel(Vector512.Create<float>(xs.AsSpan(i, 16))).CopyTo(o.AsSpan(i, 16));
-        if (i < e) Tail.Store(Kernel(Tail.Load(xs, i, e - i)), o, i, e - i);
+        int i = s, w = TV.Count;
+        ref float x0 = ref MemoryMarshal.GetArrayDataReference(xs);
+        ref float o0 = ref MemoryMarshal.GetArrayDataReference(o);
+        for (; i + w <= e; i += w)
+            TV.Store(Kernel(TV.Load(ref x0, (nuint)i)), ref o0, (nuint)i);
+        if (i < e) Tail.Store(Kernel(Tail.Load<TV>(xs, i, e - i)), o, i, e - i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Kernel(Vector512<float> x)
+    private static TV Kernel<TV>(TV x) where TV : struct, ISimd<TV, float>
     {
-        var p = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(x, Vector512.Create(1.5f), Vector512.Create(2f)), x, Vector512.Create(-0.5f));
+        var p = TV.Fma(TV.Fma(x, TV.Splat(1.5f), TV.Splat(2f)), x, TV.Splat(-0.5f));
         var t = FastMath.Tanh(p * FastMath.Exp(-(x * x)));
-        return t + Vector512.Sqrt(Vector512.Abs(x) + Vector512<float>.One);
+        return t + TV.Sqrt(TV.Abs(x) + TV.Splat(1f));
     }
 }

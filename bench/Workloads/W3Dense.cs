@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using Tensor = ArrayLang.Tracing.Tensor;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using ArrayLang.Bench.Baselines;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
@@ -105,84 +104,131 @@ public sealed class W3Dense : MechanismWorkload
     }
 
     /// <summary>
-    /// A register-blocked SIMD matrix product <c>Y = X Wᵀ</c> with the bias and tanh fused into its
-    /// epilogue: a block of 4 examples x 64 outputs keeps 16 <c>Vector512</c> accumulators in
-    /// registers while k runs over the 256 inputs (one broadcast of x and four loads of Wᵀ feed 16
-    /// FMAs). Wᵀ (256 KiB, L2-resident) is made per call, so its cost is part of the time.
+    /// A register-blocked, packed SIMD matrix product <c>Y = X Wᵀ</c> with the bias added in its
+    /// epilogue and tanh applied per chunk while the chunk's outputs are in cache. Wᵀ is packed per call (its cost is part of the time) into panels of two
+    /// vectors' worth of outputs, each panel <c>256 x 2w</c> contiguous (32 KiB at 512 bits, so it
+    /// stays in L1 while it is used). Each core takes chunks of <see cref="ChunkRows"/> examples
+    /// (their x, 48 KiB, stays in L2) and runs every panel over the chunk: a micro-kernel keeps a block
+    /// of <c>mr</c> examples x <c>2w</c> outputs in <c>2 mr</c> vector accumulators while k runs over
+    /// the 256 inputs (per k: two loads of the panel, <c>mr</c> broadcasts of x, <c>2 mr</c> FMAs);
+    /// <c>mr</c> is 8 at 512 bits (16 of AVX-512's 32 registers) and 6 at 256 and 128 bits (12 of 16).
     /// </summary>
     public override float[] RunHandFused()
     {
         var o = GC.AllocateUninitializedArray<float>(Batch * N);
-        var wt = GC.AllocateUninitializedArray<float>(N * N);
-        for (int r = 0; r < N; r++)
-            for (int k = 0; k < N; k++) wt[k * N + r] = _w[r * N + k];
-        Cores.For(Batch, (s, e) =>
+        var packed = GC.AllocateUninitializedArray<float>(N * N);
+        switch (SimdWidth.Bits)
         {
-            int i = s;
-            for (; i + 4 <= e; i += 4)
-                for (int c = 0; c < N; c += 64) Block4x64(_x, wt, _b, o, i, c);
-            for (; i < e; i++)
-                for (int c = 0; c < N; c += 16) Block1x16(_x, wt, _b, o, i, c);
-        }, align: 4);
+            case 512: HandFused<V512<float>>(_x, _w, _b, packed, o, Batch); break;
+            case 256: HandFused<V256<float>>(_x, _w, _b, packed, o, Batch); break;
+            default: HandFused<V128<float>>(_x, _w, _b, packed, o, Batch); break;
+        }
         return o;
     }
 
-    // Fully optimized on first call (Note [baseline kernels]).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Block4x64(float[] x, float[] wt, float[] b, float[] o, int i, int c)
+    /// <summary>Examples per chunk: a multiple of both micro-kernel heights (8 and 6).</summary>
+    private const int ChunkRows = 48;
+
+    private static void HandFused<TV>(float[] x, float[] w, float[] b, float[] packed, float[] o, int batch) where TV : struct, ISimd<TV, float>
     {
-        fixed (float* px = &x[i * N], pw = &wt[c], pb = &b[c], po = &o[i * N + c])
-        {
-            Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
-            Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
-            Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
-            Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        int nr = 2 * TV.Count;
+        // Panel q holds outputs [q nr, q nr + nr) for every k: packed[q N nr + k nr + c] = W[q nr + c, k].
+        for (int q = 0; q < N / nr; q++)
             for (int k = 0; k < N; k++)
+                for (int c = 0; c < nr; c++) packed[q * N * nr + k * nr + c] = w[(q * nr + c) * N + k];
+        Cores.For(batch, (s, e) =>
+        {
+            for (int i0 = s; i0 < e; i0 += ChunkRows) Chunk<TV>(x, packed, b, o, i0, Math.Min(e, i0 + ChunkRows));
+        }, align: ChunkRows);
+    }
+
+    // Fully optimized on first call (Note [baseline kernels]), written once over the width (Note [baseline widths]).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Chunk<TV>(float[] x, float[] packed, float[] b, float[] o, int s, int e) where TV : struct, ISimd<TV, float>
+    {
+        int w = TV.Count, nr = 2 * w, mr = w * 4 == 64 ? 8 : 6;
+        for (int q = 0; q < N / nr; q++)
+        {
+            ref float panel = ref packed[q * N * nr];
+            var b0 = TV.Load(ref b[q * nr], 0);
+            var b1 = TV.Load(ref b[q * nr], (nuint)w);
+            int i = s;
+            for (; i + mr <= e; i += mr) Block<TV>(ref x[i * N], ref panel, b0, b1, ref o[i * N + q * nr]);
+            for (; i < e; i++) Row<TV>(ref x[i * N], ref panel, b0, b1, ref o[i * N + q * nr]);
+        }
+        TanhInPlace<TV>(o, s * N, (e - s) * N);
+    }
+
+    // tanh over the chunk's outputs while they are in cache: a separate loop, because sixteen inlined
+    // copies of tanh in the micro-kernel exceed the JIT's inlining budget (the kernel's vector helpers
+    // then become calls, several times slower).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TanhInPlace<TV>(float[] o, int start, int count) where TV : struct, ISimd<TV, float>
+    {
+        ref float y = ref o[start];
+        for (int j = 0; j < count; j += TV.Count) TV.Store(FastMath.Tanh(TV.Load(ref y, (nuint)j)), ref y, (nuint)j);
+    }
+
+    // mr examples x 2w outputs; rows 6 and 7 exist only at 512 bits (the condition is a constant to the JIT).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block<TV>(ref float x, ref float panel, TV b0, TV b1, ref float o) where TV : struct, ISimd<TV, float>
+    {
+        int w = TV.Count;
+        bool eight = w * 4 == 64;
+        TV c00 = TV.Zero, c01 = TV.Zero, c10 = TV.Zero, c11 = TV.Zero, c20 = TV.Zero, c21 = TV.Zero, c30 = TV.Zero, c31 = TV.Zero,
+            c40 = TV.Zero, c41 = TV.Zero, c50 = TV.Zero, c51 = TV.Zero, c60 = TV.Zero, c61 = TV.Zero, c70 = TV.Zero, c71 = TV.Zero;
+        for (int k = 0; k < N; k++)
+        {
+            var p0 = TV.Load(ref panel, (nuint)(k * 2 * w));
+            var p1 = TV.Load(ref panel, (nuint)(k * 2 * w + w));
+            var v = TV.Splat(Unsafe.Add(ref x, k));
+            c00 = TV.Fma(v, p0, c00); c01 = TV.Fma(v, p1, c01);
+            v = TV.Splat(Unsafe.Add(ref x, N + k));
+            c10 = TV.Fma(v, p0, c10); c11 = TV.Fma(v, p1, c11);
+            v = TV.Splat(Unsafe.Add(ref x, 2 * N + k));
+            c20 = TV.Fma(v, p0, c20); c21 = TV.Fma(v, p1, c21);
+            v = TV.Splat(Unsafe.Add(ref x, 3 * N + k));
+            c30 = TV.Fma(v, p0, c30); c31 = TV.Fma(v, p1, c31);
+            v = TV.Splat(Unsafe.Add(ref x, 4 * N + k));
+            c40 = TV.Fma(v, p0, c40); c41 = TV.Fma(v, p1, c41);
+            v = TV.Splat(Unsafe.Add(ref x, 5 * N + k));
+            c50 = TV.Fma(v, p0, c50); c51 = TV.Fma(v, p1, c51);
+            if (eight)
             {
-                float* w = pw + k * N;
-                var w0 = Vector512.Load(w); var w1 = Vector512.Load(w + 16);
-                var w2 = Vector512.Load(w + 32); var w3 = Vector512.Load(w + 48);
-                var x0 = Vector512.Create(px[k]);
-                a00 = Vector512.FusedMultiplyAdd(w0, x0, a00); a01 = Vector512.FusedMultiplyAdd(w1, x0, a01);
-                a02 = Vector512.FusedMultiplyAdd(w2, x0, a02); a03 = Vector512.FusedMultiplyAdd(w3, x0, a03);
-                var x1 = Vector512.Create(px[N + k]);
-                a10 = Vector512.FusedMultiplyAdd(w0, x1, a10); a11 = Vector512.FusedMultiplyAdd(w1, x1, a11);
-                a12 = Vector512.FusedMultiplyAdd(w2, x1, a12); a13 = Vector512.FusedMultiplyAdd(w3, x1, a13);
-                var x2 = Vector512.Create(px[2 * N + k]);
-                a20 = Vector512.FusedMultiplyAdd(w0, x2, a20); a21 = Vector512.FusedMultiplyAdd(w1, x2, a21);
-                a22 = Vector512.FusedMultiplyAdd(w2, x2, a22); a23 = Vector512.FusedMultiplyAdd(w3, x2, a23);
-                var x3 = Vector512.Create(px[3 * N + k]);
-                a30 = Vector512.FusedMultiplyAdd(w0, x3, a30); a31 = Vector512.FusedMultiplyAdd(w1, x3, a31);
-                a32 = Vector512.FusedMultiplyAdd(w2, x3, a32); a33 = Vector512.FusedMultiplyAdd(w3, x3, a33);
+                v = TV.Splat(Unsafe.Add(ref x, 6 * N + k));
+                c60 = TV.Fma(v, p0, c60); c61 = TV.Fma(v, p1, c61);
+                v = TV.Splat(Unsafe.Add(ref x, 7 * N + k));
+                c70 = TV.Fma(v, p0, c70); c71 = TV.Fma(v, p1, c71);
             }
-            var b0 = Vector512.Load(pb); var b1 = Vector512.Load(pb + 16);
-            var b2 = Vector512.Load(pb + 32); var b3 = Vector512.Load(pb + 48);
-            Epilogue(po, a00, a01, a02, a03, b0, b1, b2, b3);
-            Epilogue(po + N, a10, a11, a12, a13, b0, b1, b2, b3);
-            Epilogue(po + 2 * N, a20, a21, a22, a23, b0, b1, b2, b3);
-            Epilogue(po + 3 * N, a30, a31, a32, a33, b0, b1, b2, b3);
+        }
+        Epilogue(ref o, 0, c00, c01, b0, b1); Epilogue(ref o, 1, c10, c11, b0, b1);
+        Epilogue(ref o, 2, c20, c21, b0, b1); Epilogue(ref o, 3, c30, c31, b0, b1);
+        Epilogue(ref o, 4, c40, c41, b0, b1); Epilogue(ref o, 5, c50, c51, b0, b1);
+        if (eight)
+        {
+            Epilogue(ref o, 6, c60, c61, b0, b1); Epilogue(ref o, 7, c70, c71, b0, b1);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Epilogue(float* o, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3,
-        Vector512<float> b0, Vector512<float> b1, Vector512<float> b2, Vector512<float> b3)
+    private static void Epilogue<TV>(ref float o, int row, TV a0, TV a1, TV b0, TV b1) where TV : struct, ISimd<TV, float>
     {
-        FastMath.Tanh(a0 + b0).Store(o);
-        FastMath.Tanh(a1 + b1).Store(o + 16);
-        FastMath.Tanh(a2 + b2).Store(o + 32);
-        FastMath.Tanh(a3 + b3).Store(o + 48);
+        TV.Store(a0 + b0, ref o, (nuint)(row * N));
+        TV.Store(a1 + b1, ref o, (nuint)(row * N + TV.Count));
     }
 
-    // One example's 16 outputs: the remainder when a core's share of the batch is not a multiple of 4.
+    // One example's 2w outputs: the remainder when a core's share of the batch is not a multiple of mr.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Block1x16(float[] x, float[] wt, float[] b, float[] o, int i, int c)
+    private static void Row<TV>(ref float x, ref float panel, TV b0, TV b1, ref float o) where TV : struct, ISimd<TV, float>
     {
-        fixed (float* px = &x[i * N], pw = &wt[c], pb = &b[c], po = &o[i * N + c])
+        int w = TV.Count;
+        TV lo = TV.Zero, hi = TV.Zero;
+        for (int k = 0; k < N; k++)
         {
-            var acc = Vector512<float>.Zero;
-            for (int k = 0; k < N; k++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(pw + k * N), Vector512.Create(px[k]), acc);
-            FastMath.Tanh(acc + Vector512.Load(pb)).Store(po);
+            var v = TV.Splat(Unsafe.Add(ref x, k));
+            lo = TV.Fma(v, TV.Load(ref panel, (nuint)(k * 2 * w)), lo);
+            hi = TV.Fma(v, TV.Load(ref panel, (nuint)(k * 2 * w + w)), hi);
         }
+        Epilogue(ref o, 0, lo, hi, b0, b1);
     }
 }

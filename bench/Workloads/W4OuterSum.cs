@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using Tensor = ArrayLang.Tracing.Tensor;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using ArrayLang.Bench.Baselines;
 using ArrayLang.Tracing;
 using ArrayLang.Values;
@@ -105,28 +104,37 @@ public sealed class W4OuterSum : MechanismWorkload
     public override float[] RunHandFused()
     {
         var o = GC.AllocateUninitializedArray<float>(Batch * N);
-        Cores.For(Batch, (s, e) => HandFusedPart(_x, o, s, e));
+        Cores.For(Batch, (s, e) =>
+        {
+            switch (SimdWidth.Bits)
+            {
+                case 512: HandFusedPart<V512<float>>(_x, o, s, e); break;
+                case 256: HandFusedPart<V256<float>>(_x, o, s, e); break;
+                default: HandFusedPart<V128<float>>(_x, o, s, e); break;
+            }
+        });
         return o;
     }
 
-    // Fully optimized on first call (Note [baseline kernels]).
+    // Fully optimized on first call (Note [baseline kernels]), written once over the width (Note [baseline widths]).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HandFusedPart(float[] xs, float[] o, int s, int e)
+    private static void HandFusedPart<TV>(float[] xs, float[] o, int s, int e) where TV : struct, ISimd<TV, float>
     {
+        int w = TV.Count;
         for (int i = s; i < e; i++)
         {
-            var x = xs.AsSpan(i * N, N);
-            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (int j = 0; j < N; j += 64)
+            ref float x = ref xs[i * N];
+            ref float y = ref o[i * N];
+            TV s0 = TV.Zero, s1 = TV.Zero, s2 = TV.Zero, s3 = TV.Zero;
+            for (int j = 0; j < N; j += 4 * w)
             {
-                s0 += Vector512.Create<float>(x.Slice(j, 16));
-                s1 += Vector512.Create<float>(x.Slice(j + 16, 16));
-                s2 += Vector512.Create<float>(x.Slice(j + 32, 16));
-                s3 += Vector512.Create<float>(x.Slice(j + 48, 16));
+                s0 += TV.Load(ref x, (nuint)j);
+                s1 += TV.Load(ref x, (nuint)(j + w));
+                s2 += TV.Load(ref x, (nuint)(j + 2 * w));
+                s3 += TV.Load(ref x, (nuint)(j + 3 * w));
             }
-            var half = Vector512.Create(Vector512.Sum((s0 + s1) + (s2 + s3)) * 0.5f);
-            var y = o.AsSpan(i * N, N);
-            for (int j = 0; j < N; j += 16) (Vector512.Create<float>(x.Slice(j, 16)) * half).CopyTo(y.Slice(j, 16));
+            var half = TV.Splat(TV.Sum((s0 + s1) + (s2 + s3)) * 0.5f);
+            for (int j = 0; j < N; j += w) TV.Store(TV.Load(ref x, (nuint)j) * half, ref y, (nuint)j);
         }
     }
 }

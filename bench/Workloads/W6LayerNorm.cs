@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 using ArrayLang.Bench.Baselines;
 using ArrayLang.CSharp;
 using ArrayLang.Tracing;
@@ -116,41 +116,52 @@ public sealed class W6LayerNorm : RealisticWorkload
     public override float[][] RunHandFused()
     {
         var y = GC.AllocateUninitializedArray<float>(Batch * N);
-        Cores.For(Batch, (s, e) => HandFusedPart(_x, _g, _b, y, s, e));
+        Cores.For(Batch, (s, e) =>
+        {
+            switch (SimdWidth.Bits)
+            {
+                case 512: HandFusedPart<V512<float>>(_x, _g, _b, y, s, e); break;
+                case 256: HandFusedPart<V256<float>>(_x, _g, _b, y, s, e); break;
+                default: HandFusedPart<V128<float>>(_x, _g, _b, y, s, e); break;
+            }
+        });
         return [y];
     }
 
-    // Fully optimized on first call (Note [baseline kernels]).
+    // Fully optimized on first call (Note [baseline kernels]), written once over the width (Note [baseline widths]).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void HandFusedPart(float[] xs, float[] gs, float[] bs, float[] ys, int s, int e)
+    private static void HandFusedPart<TV>(float[] xs, float[] gs, float[] bs, float[] ys, int s, int e) where TV : struct, ISimd<TV, float>
     {
-        fixed (float* px0 = xs, pg = gs, pb = bs, py0 = ys)
-            for (int i = s; i < e; i++)
+        int w = TV.Count;
+        ref float g = ref MemoryMarshal.GetArrayDataReference(gs);
+        ref float b = ref MemoryMarshal.GetArrayDataReference(bs);
+        for (int i = s; i < e; i++)
+        {
+            ref float x = ref xs[(long)i * N];
+            ref float y = ref ys[(long)i * N];
+            TV s0 = TV.Zero, s1 = TV.Zero, s2 = TV.Zero, s3 = TV.Zero;
+            for (int j = 0; j < N; j += 4 * w)
             {
-                float* px = px0 + (long)i * N, py = py0 + (long)i * N;
-                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-                for (int j = 0; j < N; j += 64)
-                {
-                    s0 += Vector512.Load(px + j); s1 += Vector512.Load(px + j + 16);
-                    s2 += Vector512.Load(px + j + 32); s3 += Vector512.Load(px + j + 48);
-                }
-                var m = Vector512.Create(Vector512.Sum((s0 + s1) + (s2 + s3)) / N);
-                s0 = s1 = s2 = s3 = default;
-                for (int j = 0; j < N; j += 64)
-                {
-                    var d0 = Vector512.Load(px + j) - m; var d1 = Vector512.Load(px + j + 16) - m;
-                    var d2 = Vector512.Load(px + j + 32) - m; var d3 = Vector512.Load(px + j + 48) - m;
-                    s0 = Vector512.FusedMultiplyAdd(d0, d0, s0); s1 = Vector512.FusedMultiplyAdd(d1, d1, s1);
-                    s2 = Vector512.FusedMultiplyAdd(d2, d2, s2); s3 = Vector512.FusedMultiplyAdd(d3, d3, s3);
-                }
-                float v = Vector512.Sum((s0 + s1) + (s2 + s3)) / N;
-                var r = Vector512.Create(1f / MathF.Sqrt(v + 1e-5f));
-                for (int j = 0; j < N; j += 32)
-                {
-                    var y0 = Vector512.FusedMultiplyAdd((Vector512.Load(px + j) - m) * r, Vector512.Load(pg + j), Vector512.Load(pb + j));
-                    var y1 = Vector512.FusedMultiplyAdd((Vector512.Load(px + j + 16) - m) * r, Vector512.Load(pg + j + 16), Vector512.Load(pb + j + 16));
-                    y0.Store(py + j); y1.Store(py + j + 16);
-                }
+                s0 += TV.Load(ref x, (nuint)j); s1 += TV.Load(ref x, (nuint)(j + w));
+                s2 += TV.Load(ref x, (nuint)(j + 2 * w)); s3 += TV.Load(ref x, (nuint)(j + 3 * w));
             }
+            var m = TV.Splat(TV.Sum((s0 + s1) + (s2 + s3)) / N);
+            s0 = s1 = s2 = s3 = TV.Zero;
+            for (int j = 0; j < N; j += 4 * w)
+            {
+                var d0 = TV.Load(ref x, (nuint)j) - m; var d1 = TV.Load(ref x, (nuint)(j + w)) - m;
+                var d2 = TV.Load(ref x, (nuint)(j + 2 * w)) - m; var d3 = TV.Load(ref x, (nuint)(j + 3 * w)) - m;
+                s0 = TV.Fma(d0, d0, s0); s1 = TV.Fma(d1, d1, s1);
+                s2 = TV.Fma(d2, d2, s2); s3 = TV.Fma(d3, d3, s3);
+            }
+            float v = TV.Sum((s0 + s1) + (s2 + s3)) / N;
+            var r = TV.Splat(1f / MathF.Sqrt(v + 1e-5f));
+            for (int j = 0; j < N; j += 2 * w)
+            {
+                var y0 = TV.Fma((TV.Load(ref x, (nuint)j) - m) * r, TV.Load(ref g, (nuint)j), TV.Load(ref b, (nuint)j));
+                var y1 = TV.Fma((TV.Load(ref x, (nuint)(j + w)) - m) * r, TV.Load(ref g, (nuint)(j + w)), TV.Load(ref b, (nuint)(j + w)));
+                TV.Store(y0, ref y, (nuint)j); TV.Store(y1, ref y, (nuint)(j + w));
+            }
+        }
     }
 }

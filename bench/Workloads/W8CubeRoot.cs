@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using ArrayLang.Bench.Baselines;
 using ArrayLang.CSharp;
 using ArrayLang.Tracing;
@@ -114,52 +113,58 @@ public sealed class W8CubeRoot : RealisticWorkload
     }
 
     /// <summary>
-    /// The practical limit, on all cores: 32 lanes (two vectors) iterate together, and a lane that
-    /// finishes is refilled with the core's next example, so lanes do not idle waiting for the slowest
-    /// one: when at least 8 of the 32 lanes are done, the finished lanes' results are written out and
-    /// new examples loaded in their place (a short scalar pass over the lanes); a finished lane that
-    /// waits for the next refill keeps its values, as under a mask. The arithmetic is plain-loop's,
-    /// operation for operation (no fused multiply-add), so the counts agree exactly.
+    /// The practical limit, on all cores: two vectors of lanes (32 at 512 bits) iterate together, and
+    /// a lane that finishes is refilled with the core's next example, so lanes do not idle waiting for
+    /// the slowest one: when at least a quarter of the lanes are done, the finished lanes' results are
+    /// written out and new examples loaded in their place (a short scalar pass over the lanes); a
+    /// finished lane that waits for the next refill keeps its values, as under a mask. The arithmetic
+    /// is plain-loop's, operation for operation (no fused multiply-add), so the counts agree exactly.
     /// </summary>
     public override float[][] RunHandFused()
     {
         var x = GC.AllocateUninitializedArray<float>(Batch);
         var k = GC.AllocateUninitializedArray<float>(Batch);
-        Cores.For(Batch, (s, e) => HandFusedPart(_a, x, k, s, e));
+        Cores.For(Batch, (s, e) =>
+        {
+            switch (SimdWidth.Bits)
+            {
+                case 512: HandFusedPart<V512<float>>(_a, x, k, s, e); break;
+                case 256: HandFusedPart<V256<float>>(_a, x, k, s, e); break;
+                default: HandFusedPart<V128<float>>(_a, x, k, s, e); break;
+            }
+        });
         return [x, k];
     }
 
-    private const int Lanes = 32, RefillBelow = Lanes - 8;
-
-    // Fully optimized on first call (Note [baseline kernels]).
+    // Fully optimized on first call (Note [baseline kernels]), written once over the width (Note [baseline widths]).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HandFusedPart(float[] as_, float[] xs, float[] ks, int s, int e)
+    private static void HandFusedPart<TV>(float[] as_, float[] xs, float[] ks, int s, int e) where TV : struct, ISimd<TV, float>
     {
+        int w = TV.Count, lanes = 2 * w, refillBelow = lanes - lanes / 4;
         // Per lane: the example it holds (-1: none left), and its state while it is spilled for a refill.
-        Span<int> idx = stackalloc int[Lanes];
-        Span<float> bx = stackalloc float[Lanes], ba = stackalloc float[Lanes], bk = stackalloc float[Lanes], bt = stackalloc float[Lanes];
+        Span<int> idx = stackalloc int[lanes];
+        Span<float> bx = stackalloc float[lanes], ba = stackalloc float[lanes], bk = stackalloc float[lanes], bt = stackalloc float[lanes];
         int next = s;
-        for (int l = 0; l < Lanes; l++) Load(l, ref next, e, as_, idx, bx, ba, bk, bt);
-        var one = Vector512<float>.One;
-        var three = Vector512.Create(3f);
-        var max = Vector512.Create(MaxSteps);
+        for (int l = 0; l < lanes; l++) Load(l, ref next, e, as_, idx, bx, ba, bk, bt);
+        var one = TV.Splat(1f);
+        var three = TV.Splat(3f);
+        var max = TV.Splat(MaxSteps);
+        ulong all = lanes == 64 ? ulong.MaxValue : (1UL << lanes) - 1;
         while (true)
         {
-            var x0 = Vector512.Create<float>(bx); var x1 = Vector512.Create<float>(bx[16..]);
-            var a0 = Vector512.Create<float>(ba); var a1 = Vector512.Create<float>(ba[16..]);
-            var k0 = Vector512.Create<float>(bk); var k1 = Vector512.Create<float>(bk[16..]);
-            var t0 = Vector512.Create<float>(bt); var t1 = Vector512.Create<float>(bt[16..]);
-            Vector512<float> m0, m1;
+            TV x0 = LoadAt<TV>(bx, 0), x1 = LoadAt<TV>(bx, w), a0 = LoadAt<TV>(ba, 0), a1 = LoadAt<TV>(ba, w);
+            TV k0 = LoadAt<TV>(bk, 0), k1 = LoadAt<TV>(bk, w), t0 = LoadAt<TV>(bt, 0), t1 = LoadAt<TV>(bt, w);
+            TV m0, m1;
             int active;
             while (true)
             {
                 var r0 = x0 * x0 * x0 - a0; var r1 = x1 * x1 * x1 - a1;
-                m0 = Vector512.GreaterThan(Vector512.Abs(r0), t0) & Vector512.LessThan(k0, max);
-                m1 = Vector512.GreaterThan(Vector512.Abs(r1), t1) & Vector512.LessThan(k1, max);
-                active = BitOperations.PopCount(m0.ExtractMostSignificantBits()) + BitOperations.PopCount(m1.ExtractMostSignificantBits());
-                if (active < RefillBelow) break;
-                x0 = Vector512.ConditionalSelect(m0, x0 - r0 / (three * x0 * x0), x0);
-                x1 = Vector512.ConditionalSelect(m1, x1 - r1 / (three * x1 * x1), x1);
+                m0 = TV.GreaterThan(TV.Abs(r0), t0) & TV.LessThan(k0, max);
+                m1 = TV.GreaterThan(TV.Abs(r1), t1) & TV.LessThan(k1, max);
+                active = BitOperations.PopCount(TV.MaskBits(m0)) + BitOperations.PopCount(TV.MaskBits(m1));
+                if (active < refillBelow) break;
+                x0 = TV.Select(m0, x0 - r0 / (three * x0 * x0), x0);
+                x1 = TV.Select(m1, x1 - r1 / (three * x1 * x1), x1);
                 k0 += one & m0;
                 k1 += one & m1;
             }
@@ -169,7 +174,7 @@ public sealed class W8CubeRoot : RealisticWorkload
             if (next < e || active == 0)
             {
                 Spill(x0, x1, k0, k1, bx, bk);
-                ulong done = ~(m0.ExtractMostSignificantBits() | (m1.ExtractMostSignificantBits() << 16)) & 0xFFFFFFFFUL;
+                ulong done = ~(TV.MaskBits(m0) | (TV.MaskBits(m1) << w)) & all;
                 for (; done != 0; done &= done - 1)
                 {
                     int l = BitOperations.TrailingZeroCount(done);
@@ -181,28 +186,32 @@ public sealed class W8CubeRoot : RealisticWorkload
             // No examples left to load: step the remaining lanes under their masks until all are done.
             do
             {
-                x0 = Vector512.ConditionalSelect(m0, x0 - (x0 * x0 * x0 - a0) / (three * x0 * x0), x0);
-                x1 = Vector512.ConditionalSelect(m1, x1 - (x1 * x1 * x1 - a1) / (three * x1 * x1), x1);
+                x0 = TV.Select(m0, x0 - (x0 * x0 * x0 - a0) / (three * x0 * x0), x0);
+                x1 = TV.Select(m1, x1 - (x1 * x1 * x1 - a1) / (three * x1 * x1), x1);
                 k0 += one & m0;
                 k1 += one & m1;
-                m0 = Vector512.GreaterThan(Vector512.Abs(x0 * x0 * x0 - a0), t0) & Vector512.LessThan(k0, max);
-                m1 = Vector512.GreaterThan(Vector512.Abs(x1 * x1 * x1 - a1), t1) & Vector512.LessThan(k1, max);
-            } while ((m0 | m1).ExtractMostSignificantBits() != 0);
+                m0 = TV.GreaterThan(TV.Abs(x0 * x0 * x0 - a0), t0) & TV.LessThan(k0, max);
+                m1 = TV.GreaterThan(TV.Abs(x1 * x1 * x1 - a1), t1) & TV.LessThan(k1, max);
+            } while (TV.MaskBits(m0 | m1) != 0);
             Spill(x0, x1, k0, k1, bx, bk);
             Finish(idx, bx, bk, xs, ks);
             return;
         }
     }
 
-    private static void Spill(Vector512<float> x0, Vector512<float> x1, Vector512<float> k0, Vector512<float> k1, Span<float> bx, Span<float> bk)
+    private static TV LoadAt<TV>(Span<float> lanes, int start) where TV : struct, ISimd<TV, float> =>
+        TV.Load(ref lanes[start], 0);
+
+    private static void Spill<TV>(TV x0, TV x1, TV k0, TV k1, Span<float> bx, Span<float> bk) where TV : struct, ISimd<TV, float>
     {
-        x0.CopyTo(bx); x1.CopyTo(bx[16..]);
-        k0.CopyTo(bk); k1.CopyTo(bk[16..]);
+        int w = TV.Count;
+        TV.Store(x0, ref bx[0], 0); TV.Store(x1, ref bx[w], 0);
+        TV.Store(k0, ref bk[0], 0); TV.Store(k1, ref bk[w], 0);
     }
 
     private static void Finish(Span<int> idx, Span<float> bx, Span<float> bk, float[] xs, float[] ks)
     {
-        for (int l = 0; l < Lanes; l++)
+        for (int l = 0; l < idx.Length; l++)
             if (idx[l] >= 0) { xs[idx[l]] = bx[l]; ks[idx[l]] = bk[l]; }
     }
 

@@ -180,7 +180,7 @@ public abstract class Workload
 /// <summary>
 /// W1-W5, which isolate one mechanism each: one result, checked against an oracle computed by a plain
 /// C# loop in double precision (independent of ArrayLang), and the two baselines TensorPrimitives and
-/// hand-fused <c>Vector512</c>.
+/// hand-fused vector code at the machine's width (Note [baseline widths]).
 /// </summary>
 public abstract class MechanismWorkload : Workload
 {
@@ -207,7 +207,7 @@ public abstract class MechanismWorkload : Workload
     /// <summary>The TensorPrimitives baseline over the whole batch (both cores); returns the outputs.</summary>
     public abstract float[] RunTensorPrimitives();
 
-    /// <summary>The hand-fused <c>Vector512</c> baseline over the whole batch (both cores).</summary>
+    /// <summary>The hand-fused baseline over the whole batch (both cores), at the machine's vector width (Note [baseline widths]).</summary>
     public abstract float[] RunHandFused();
 
     /// <inheritdoc />

@@ -62,23 +62,34 @@ let tests =
                     Expect.equal c.Examples w.Batch $"{c.Method} runs the whole tiny batch"
                     w.Verify($"{c.Method} on {c.Backend}", c.Run.Invoke(), c.Examples)
             }
-        test "the hand-fused baselines' vector math is within its documented error (Note [bench fast math])" {
-            // Worst error of a Vector512 function against double math over an evenly spaced sweep plus edge values.
-            let worst (f: Vector512<float32> -> Vector512<float32>) (g: float -> float) (lo: float) (hi: float) (err: float -> float -> float) =
-                let n = 1 <<< 18
+        test "the hand-fused baselines' vector math is within its documented error at every width (Note [bench fast math])" {
+            // Worst error of a vector function at one width against double math over an evenly spaced sweep plus edge values.
+            let worstAt (width: int) (load: float32[] -> int -> float32[] -> int -> unit) (lo: float) (hi: float) (g: float -> float) (err: float -> float -> float) =
+                let n = 1 <<< 16
                 let xs = Array.init n (fun i -> float32 (lo + (hi - lo) * float i / float (n - 1)))
                 let xs = Array.append xs [| 0.0f; -0.0f; float32 lo; float32 hi; 0.4999f; 0.5f; -0.5f; 1e-6f |] |> Array.filter (fun x -> float x >= lo && float x <= hi)
-                let padded = Array.append xs (Array.zeroCreate (16 - xs.Length % 16))
+                let padded = Array.append xs (Array.zeroCreate (width - xs.Length % width))
                 let out = Array.zeroCreate<float32> padded.Length
-                for i in 0 .. 16 .. padded.Length - 1 do
-                    (f (Vector512.Create<float32>(System.ReadOnlySpan(padded, i, 16)))).CopyTo(System.Span(out, i, 16))
+                for i in 0 .. width .. padded.Length - 1 do load padded i out i
                 Seq.init xs.Length (fun i -> err (float out.[i]) (g (float xs.[i]))) |> Seq.max
             let abs' got exp = abs (got - exp)
             let rel got exp = abs (got - exp) / max (abs exp) 1e-30
-            Expect.isLessThan (worst FastMath.Sin sin -1e4 1e4 abs') 2e-7 "sin, absolute, |x| <= 1e4"
-            Expect.isLessThan (worst FastMath.Exp exp -87.0 88.0 rel) 2e-7 "exp, relative"
-            Expect.isLessThan (worst FastMath.Tanh tanh -20.0 20.0 abs') 2e-7 "tanh, absolute"
-            Expect.isLessThan (worst FastMath.Tanh tanh -20.0 20.0 rel) 4e-7 "tanh, relative"
+            // The function at each width: 16, 8 and 4 lanes.
+            let at512 (f: V512<float32> -> V512<float32>) (src: float32[]) i (dst: float32[]) j =
+                (f (V512<float32>(Vector512.Create<float32>(System.ReadOnlySpan(src, i, 16))))).V.CopyTo(System.Span(dst, j, 16))
+            let at256 (f: V256<float32> -> V256<float32>) (src: float32[]) i (dst: float32[]) j =
+                (f (V256<float32>(Vector256.Create<float32>(System.ReadOnlySpan(src, i, 8))))).V.CopyTo(System.Span(dst, j, 8))
+            let at128 (f: V128<float32> -> V128<float32>) (src: float32[]) i (dst: float32[]) j =
+                (f (V128<float32>(Vector128.Create<float32>(System.ReadOnlySpan(src, i, 4))))).V.CopyTo(System.Span(dst, j, 4))
+            let widths =
+                [ "512", 16, (at512 FastMath.Sin, at512 FastMath.Exp, at512 FastMath.Tanh)
+                  "256", 8, (at256 FastMath.Sin, at256 FastMath.Exp, at256 FastMath.Tanh)
+                  "128", 4, (at128 FastMath.Sin, at128 FastMath.Exp, at128 FastMath.Tanh) ]
+            for name, lanes, (sin', exp', tanh') in widths do
+                Expect.isLessThan (worstAt lanes sin' -1e4 1e4 sin abs') 2e-7 $"sin at {name} bits, absolute, |x| <= 1e4"
+                Expect.isLessThan (worstAt lanes exp' -87.0 88.0 exp rel) 2e-7 $"exp at {name} bits, relative"
+                Expect.isLessThan (worstAt lanes tanh' -20.0 20.0 tanh abs') 2e-7 $"tanh at {name} bits, absolute"
+                Expect.isLessThan (worstAt lanes tanh' -20.0 20.0 tanh rel) 4e-7 $"tanh at {name} bits, relative"
         }
         test "a method whose outputs differ from the oracle fails loudly" {
             let w = W1Elementwise(20)

@@ -53,11 +53,7 @@ internal sealed class ContractionExecutor : KernelExecutor
         (_batch, _m, _n, _kDim) = (_lb.Length, _lf.Length, _rf.Length, _lc.Length);
         _lhsCanonical = Canonical(_lb, _lf, _lc, (long)_m * _kDim, _kDim, 1);
         _rhsCanonical = Canonical(_rb, _rc, _rf, (long)_kDim * _n, _n, 1);
-        _rowsPerItem = Math.Max(1, TileProgram.LaneElements / Math.Max(1, _n));
-        // Whole micro-kernel blocks per item where there are enough rows (Note [gemm]): an item's
-        // last partial block would run one row at a time.
-        int mr = Gemm<float>.Mr;
-        if (_rowsPerItem >= mr && _m > _rowsPerItem) _rowsPerItem -= _rowsPerItem % mr;
+        _rowsPerItem = RowsPerItem(_m, _n, _batch, Gemm<float>.Mr, options.MaxThreads);
 
         var dims = k.Domain.Select(x => (long)x).ToArray();
         _inputs = k.Inputs.Select(i =>
@@ -73,6 +69,33 @@ internal sealed class ContractionExecutor : KernelExecutor
         _outputs = k.Outputs.Select(o => (o.Buffer, _epilogue.SlotOf(o.Source),
             o.Source.Kind == OperandKind.Value && direct.Add(o.Source.Index), buffers[o.Buffer].Type.DType.SizeInBytes())).ToArray();
         _productOnly = k.Instructions.Length == 0 && k.Outputs.Length == 1 && k.Outputs[0].Source.Kind == OperandKind.Product;
+    }
+
+    /// <summary>Rows the most a product scratch block holds: 128 Ki elements (512 KiB of f32, within L2).</summary>
+    private const int MaxItemElements = 128 * 1024;
+
+    /// <summary>Rows per item that Note [gemm blocking] wants: enough for a panel slice to serve several micro-kernel blocks.</summary>
+    private const int BlockedRows = 96;
+
+    /// <summary>
+    /// Rows of C per parallel item: at least a lane's worth of elements (the epilogue's tiles), and
+    /// where that is fewer than <see cref="BlockedRows"/>, more (Note [gemm blocking]) while the
+    /// product block fits <see cref="MaxItemElements"/> and each thread keeps about four items;
+    /// whole micro-kernel blocks of <paramref name="mr"/> rows where there are enough rows (an item's
+    /// last partial block would run one row at a time).
+    /// </summary>
+    internal static int RowsPerItem(int m, int n, int batch, int mr, int maxThreads)
+    {
+        int rows = Math.Max(1, TileProgram.LaneElements / Math.Max(1, n));
+        if (rows < BlockedRows)
+        {
+            int threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+            long perThread = ((long)batch * m + 4L * threads - 1) / (4L * threads);
+            long blocked = Math.Min(Math.Min(BlockedRows, MaxItemElements / Math.Max(1, n)), perThread);
+            rows = (int)Math.Max(rows, blocked);
+        }
+        if (rows >= mr && m > rows) rows -= rows % mr;
+        return rows;
     }
 
     /// <summary>Element offsets of every row-major multi-index over <paramref name="dims"/> (in that order) through the map.</summary>

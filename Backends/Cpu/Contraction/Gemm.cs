@@ -24,6 +24,15 @@ namespace ArrayLang.Backends.Cpu.Contraction;
 /// term (a fused multiply-add), whatever the width or blocking: the result is the same on every
 /// machine. Rows past a multiple of <c>Mr</c> and columns past a multiple of <c>Nr</c> use the same
 /// order with fewer accumulators.
+///
+/// Note [gemm blocking]: a panel of a large B does not fit L1 (a 1024-deep f32 panel at 512 bits is
+/// 128 KiB) and all of B does not fit L2, so streaming every panel past each block of <c>Mr</c> rows
+/// reads B from L3 or memory once per <c>Mr</c> rows: a 1024³ product ran at 15-40% of the FMA peak.
+/// Instead the contraction goes <see cref="Kc"/> steps at a time: a slice of a panel (<c>Kc x Nr</c>,
+/// 32 KiB for f32 at 512 bits) serves every row block of the call while it is in L1, and each block
+/// of C is loaded and stored once per slice. The sums then go on from C's stored values in the same
+/// order of <c>p</c>, so the results are bit for bit those of one pass. The contraction executor
+/// gives each call enough rows (up to 96) for the slice to be reused.
 /// </remarks>
 internal static class Gemm<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -74,74 +83,165 @@ internal static class Gemm<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Rows of C per micro-kernel call at the width of <typeparamref name="TV"/>.</summary>
     private static int MrOf<TV>() where TV : struct, IVectorLanes<TV, T> => TV.Count * Unsafe.SizeOf<T>() == 64 ? 8 : 6;
 
+    /// <summary>Contraction steps per pass over C (Note [gemm blocking]).</summary>
+    public const int Kc = 256;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsAt<TV>(ReadOnlySpan<T> a, ReadOnlySpan<T> packedB, Span<T> c, int rows, int k, int n)
         where TV : struct, IVectorLanes<TV, T>
     {
-        int mrFull = MrOf<TV>(), nr = 2 * TV.Count, panels = (n + nr - 1) / nr;
-        Span<T> edge = stackalloc T[8 * nr];
+        int mrFull = MrOf<TV>(), nr = 2 * TV.Count, panels = (n + nr - 1) / nr, fullPanels = n / nr;
         ref T a0 = ref MemoryMarshal.GetReference(a);
         ref T b0 = ref MemoryMarshal.GetReference(packedB);
         ref T c0 = ref MemoryMarshal.GetReference(c);
-        ref T e0 = ref MemoryMarshal.GetReference(edge);
-        for (int i0 = 0; i0 < rows; i0 += mrFull)
+        // Note [gemm blocking]: Kc steps of the contraction at a time; each slice of a panel serves every
+        // row block before the next slice is read. The row blocks' Kc columns of A are packed first,
+        // step-major (the Mr values of one step adjacent). A last, partial panel accumulates into an
+        // edge block (rows x Nr) whose columns are copied out at the end.
+        int blocks = rows / mrFull, packLength = blocks * Math.Min(Kc, k) * mrFull;
+        bool partial = fullPanels < panels;
+        var buffer = PackBuffer(packLength + (partial ? rows * nr : 0));
+        ref T ap0 = ref MemoryMarshal.GetArrayDataReference(buffer);
+        ref T edge = ref Unsafe.Add(ref ap0, packLength);
+        for (int kb = 0; kb < k; kb += Kc)
         {
-            int mr = Math.Min(mrFull, rows - i0);
-            ref T ai = ref Unsafe.Add(ref a0, i0 * k);
+            int kc = Math.Min(Kc, k - kb);
+            bool accumulate = kb > 0;
+            for (int blk = 0; blk < blocks; blk++)
+                for (int r = 0; r < mrFull; r++)
+                {
+                    ref T src = ref Unsafe.Add(ref a0, (blk * mrFull + r) * k + kb);
+                    ref T dst = ref Unsafe.Add(ref ap0, blk * kc * mrFull + r);
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref dst, p * mrFull) = Unsafe.Add(ref src, p);
+                }
             for (int q = 0; q < panels; q++)
             {
-                ref T bq = ref Unsafe.Add(ref b0, q * k * nr);
-                int j0 = q * nr, width = Math.Min(nr, n - j0);
-                bool full = width == nr;
-                ref T target = ref full ? ref Unsafe.Add(ref c0, i0 * n + j0) : ref e0;
+                ref T slice = ref Unsafe.Add(ref b0, q * k * nr + kb * nr);
+                bool full = q < fullPanels;
+                ref T target = ref full ? ref Unsafe.Add(ref c0, q * nr) : ref edge;
                 int ldc = full ? n : nr;
-                if (mr == mrFull) Kernel<TV>(ref ai, k, ref bq, ref target, ldc);
-                else KernelRows<TV>(mr, ref ai, k, ref bq, ref target, ldc);
-                if (!full)
-                    for (int r = 0; r < mr; r++)
-                        edge.Slice(r * nr, width).CopyTo(c.Slice((i0 + r) * n + j0, width));
+                for (int blk = 0; blk < blocks; blk++)
+                    Kernel<TV>(ref Unsafe.Add(ref ap0, blk * kc * mrFull), kc, ref slice, ref Unsafe.Add(ref target, blk * mrFull * ldc), ldc, accumulate);
+                if (blocks * mrFull < rows)
+                    KernelRows<TV>(rows - blocks * mrFull, ref Unsafe.Add(ref a0, blocks * mrFull * k + kb), k, kc, ref slice,
+                        ref Unsafe.Add(ref target, blocks * mrFull * ldc), ldc, accumulate);
             }
+        }
+        if (partial)
+        {
+            int j0 = fullPanels * nr, width = n - j0;
+            for (int r = 0; r < rows; r++)
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref edge, r * nr), width).CopyTo(c.Slice(r * n + j0, width));
         }
     }
 
-    /// <summary>An <c>Mr x Nr</c> block of C from <c>Mr</c> rows of A (stride <paramref name="k"/>) and one packed panel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel<TV>(ref T a, int k, ref T b, ref T c, int ldc) where TV : struct, IVectorLanes<TV, T>
+    /// <summary>This thread's buffer for packed rows of A, at least <paramref name="length"/> long.</summary>
+    private static T[] PackBuffer(int length)
     {
-        // Rows 6 and 7 exist only at 512 bits; MrOf is a constant to the JIT, which drops them otherwise.
-        bool eight = MrOf<TV>() == 8;
-        int w = TV.Count;
+        if (_aPack is null || _aPack.Length < length) _aPack = new T[Math.Max(length, 1)];
+        return _aPack;
+    }
+
+    [ThreadStatic] private static T[]? _aPack;
+
+    /// <summary>
+    /// An <c>Mr x Nr</c> block of C from a packed block of A (element <c>(r, p)</c> at <c>p Mr + r</c>) and
+    /// <paramref name="kc"/> rows of a packed panel; with <paramref name="accumulate"/> the sums go
+    /// on from C's values (the earlier steps of the contraction), else from -0.
+    /// </summary>
+    // Not inlined: one copy serves both call sites, and the caller stays small enough for the JIT to
+    // inline every vector helper inside the kernel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Kernel<TV>(ref T a, int kc, ref T b, ref T c, int ldc, bool accumulate) where TV : struct, IVectorLanes<TV, T>
+    {
+        // Rows 6 and 7 exist only at 512 bits; the condition is a constant to the JIT, which drops them otherwise.
+        bool eight = TV.Count * Unsafe.SizeOf<T>() == 64;
+        int w = TV.Count, mr = eight ? 8 : 6;
         var z = TV.Splat(T.NegativeZero);
         TV c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z,
             c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        ref T a1 = ref Unsafe.Add(ref a, k);
-        ref T a2 = ref Unsafe.Add(ref a, 2 * k);
-        ref T a3 = ref Unsafe.Add(ref a, 3 * k);
-        ref T a4 = ref Unsafe.Add(ref a, 4 * k);
-        ref T a5 = ref Unsafe.Add(ref a, 5 * k);
-        ref T a6 = ref Unsafe.Add(ref a, 6 * k);
-        ref T a7 = ref Unsafe.Add(ref a, 7 * k);
-        for (int p = 0; p < k; p++)
+        if (accumulate)
+        {
+            Load(ref c, 0, ldc, out c00, out c01); Load(ref c, 1, ldc, out c10, out c11);
+            Load(ref c, 2, ldc, out c20, out c21); Load(ref c, 3, ldc, out c30, out c31);
+            Load(ref c, 4, ldc, out c40, out c41); Load(ref c, 5, ldc, out c50, out c51);
+            if (eight)
+            {
+                Load(ref c, 6, ldc, out c60, out c61); Load(ref c, 7, ldc, out c70, out c71);
+            }
+        }
+        // Two steps per iteration (half the loop overhead), then the odd one; the terms keep their order.
+        int p = 0;
+        for (; p + 1 < kc; p += 2)
+        {
+            {
+                var b0 = TV.Load(ref b, (nuint)(p * 2 * w));
+                var b1 = TV.Load(ref b, (nuint)(p * 2 * w + w));
+                var x = TV.Splat(Unsafe.Add(ref a, p * mr + 0));
+                c00 = TV.FusedMultiplyAdd(x, b0, c00); c01 = TV.FusedMultiplyAdd(x, b1, c01);
+                x = TV.Splat(Unsafe.Add(ref a, p * mr + 1));
+                c10 = TV.FusedMultiplyAdd(x, b0, c10); c11 = TV.FusedMultiplyAdd(x, b1, c11);
+                x = TV.Splat(Unsafe.Add(ref a, p * mr + 2));
+                c20 = TV.FusedMultiplyAdd(x, b0, c20); c21 = TV.FusedMultiplyAdd(x, b1, c21);
+                x = TV.Splat(Unsafe.Add(ref a, p * mr + 3));
+                c30 = TV.FusedMultiplyAdd(x, b0, c30); c31 = TV.FusedMultiplyAdd(x, b1, c31);
+                x = TV.Splat(Unsafe.Add(ref a, p * mr + 4));
+                c40 = TV.FusedMultiplyAdd(x, b0, c40); c41 = TV.FusedMultiplyAdd(x, b1, c41);
+                x = TV.Splat(Unsafe.Add(ref a, p * mr + 5));
+                c50 = TV.FusedMultiplyAdd(x, b0, c50); c51 = TV.FusedMultiplyAdd(x, b1, c51);
+                if (eight)
+                {
+                    x = TV.Splat(Unsafe.Add(ref a, p * mr + 6));
+                    c60 = TV.FusedMultiplyAdd(x, b0, c60); c61 = TV.FusedMultiplyAdd(x, b1, c61);
+                    x = TV.Splat(Unsafe.Add(ref a, p * mr + 7));
+                    c70 = TV.FusedMultiplyAdd(x, b0, c70); c71 = TV.FusedMultiplyAdd(x, b1, c71);
+                }
+            }
+            {
+                var b0 = TV.Load(ref b, (nuint)((p + 1) * 2 * w));
+                var b1 = TV.Load(ref b, (nuint)((p + 1) * 2 * w + w));
+                var x = TV.Splat(Unsafe.Add(ref a, (p + 1) * mr + 0));
+                c00 = TV.FusedMultiplyAdd(x, b0, c00); c01 = TV.FusedMultiplyAdd(x, b1, c01);
+                x = TV.Splat(Unsafe.Add(ref a, (p + 1) * mr + 1));
+                c10 = TV.FusedMultiplyAdd(x, b0, c10); c11 = TV.FusedMultiplyAdd(x, b1, c11);
+                x = TV.Splat(Unsafe.Add(ref a, (p + 1) * mr + 2));
+                c20 = TV.FusedMultiplyAdd(x, b0, c20); c21 = TV.FusedMultiplyAdd(x, b1, c21);
+                x = TV.Splat(Unsafe.Add(ref a, (p + 1) * mr + 3));
+                c30 = TV.FusedMultiplyAdd(x, b0, c30); c31 = TV.FusedMultiplyAdd(x, b1, c31);
+                x = TV.Splat(Unsafe.Add(ref a, (p + 1) * mr + 4));
+                c40 = TV.FusedMultiplyAdd(x, b0, c40); c41 = TV.FusedMultiplyAdd(x, b1, c41);
+                x = TV.Splat(Unsafe.Add(ref a, (p + 1) * mr + 5));
+                c50 = TV.FusedMultiplyAdd(x, b0, c50); c51 = TV.FusedMultiplyAdd(x, b1, c51);
+                if (eight)
+                {
+                    x = TV.Splat(Unsafe.Add(ref a, (p + 1) * mr + 6));
+                    c60 = TV.FusedMultiplyAdd(x, b0, c60); c61 = TV.FusedMultiplyAdd(x, b1, c61);
+                    x = TV.Splat(Unsafe.Add(ref a, (p + 1) * mr + 7));
+                    c70 = TV.FusedMultiplyAdd(x, b0, c70); c71 = TV.FusedMultiplyAdd(x, b1, c71);
+                }
+            }
+        }
+        if (p < kc)
         {
             var b0 = TV.Load(ref b, (nuint)(p * 2 * w));
             var b1 = TV.Load(ref b, (nuint)(p * 2 * w + w));
-            var x = TV.Splat(Unsafe.Add(ref a, p));
+            var x = TV.Splat(Unsafe.Add(ref a, p * mr + 0));
             c00 = TV.FusedMultiplyAdd(x, b0, c00); c01 = TV.FusedMultiplyAdd(x, b1, c01);
-            x = TV.Splat(Unsafe.Add(ref a1, p));
+            x = TV.Splat(Unsafe.Add(ref a, p * mr + 1));
             c10 = TV.FusedMultiplyAdd(x, b0, c10); c11 = TV.FusedMultiplyAdd(x, b1, c11);
-            x = TV.Splat(Unsafe.Add(ref a2, p));
+            x = TV.Splat(Unsafe.Add(ref a, p * mr + 2));
             c20 = TV.FusedMultiplyAdd(x, b0, c20); c21 = TV.FusedMultiplyAdd(x, b1, c21);
-            x = TV.Splat(Unsafe.Add(ref a3, p));
+            x = TV.Splat(Unsafe.Add(ref a, p * mr + 3));
             c30 = TV.FusedMultiplyAdd(x, b0, c30); c31 = TV.FusedMultiplyAdd(x, b1, c31);
-            x = TV.Splat(Unsafe.Add(ref a4, p));
+            x = TV.Splat(Unsafe.Add(ref a, p * mr + 4));
             c40 = TV.FusedMultiplyAdd(x, b0, c40); c41 = TV.FusedMultiplyAdd(x, b1, c41);
-            x = TV.Splat(Unsafe.Add(ref a5, p));
+            x = TV.Splat(Unsafe.Add(ref a, p * mr + 5));
             c50 = TV.FusedMultiplyAdd(x, b0, c50); c51 = TV.FusedMultiplyAdd(x, b1, c51);
             if (eight)
             {
-                x = TV.Splat(Unsafe.Add(ref a6, p));
+                x = TV.Splat(Unsafe.Add(ref a, p * mr + 6));
                 c60 = TV.FusedMultiplyAdd(x, b0, c60); c61 = TV.FusedMultiplyAdd(x, b1, c61);
-                x = TV.Splat(Unsafe.Add(ref a7, p));
+                x = TV.Splat(Unsafe.Add(ref a, p * mr + 7));
                 c70 = TV.FusedMultiplyAdd(x, b0, c70); c71 = TV.FusedMultiplyAdd(x, b1, c71);
             }
         }
@@ -155,6 +255,13 @@ internal static class Gemm<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load<TV>(ref T c, int row, int ldc, out TV lo, out TV hi) where TV : struct, IVectorLanes<TV, T>
+    {
+        lo = TV.Load(ref c, (nuint)(row * ldc));
+        hi = TV.Load(ref c, (nuint)(row * ldc + TV.Count));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TV>(ref T c, int row, int ldc, TV lo, TV hi) where TV : struct, IVectorLanes<TV, T>
     {
         TV.Store(lo, ref c, (nuint)(row * ldc));
@@ -163,15 +270,20 @@ internal static class Gemm<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Fewer than <c>Mr</c> rows: the same terms in the same order, one row at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelRows<TV>(int mr, ref T a, int k, ref T b, ref T c, int ldc) where TV : struct, IVectorLanes<TV, T>
+    private static void KernelRows<TV>(int mr, ref T a, int lda, int kc, ref T b, ref T c, int ldc, bool accumulate) where TV : struct, IVectorLanes<TV, T>
     {
         int w = TV.Count;
         for (int r = 0; r < mr; r++)
         {
-            ref T ar = ref Unsafe.Add(ref a, r * k);
+            ref T ar = ref Unsafe.Add(ref a, r * lda);
             ref T cr = ref Unsafe.Add(ref c, r * ldc);
             TV lo = TV.Splat(T.NegativeZero), hi = lo;
-            for (int p = 0; p < k; p++)
+            if (accumulate)
+            {
+                lo = TV.Load(ref cr, 0);
+                hi = TV.Load(ref cr, (nuint)w);
+            }
+            for (int p = 0; p < kc; p++)
             {
                 var x = TV.Splat(Unsafe.Add(ref ar, p));
                 lo = TV.FusedMultiplyAdd(x, TV.Load(ref b, (nuint)(p * 2 * w)), lo);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArrayLang.Backends.Cpu.Runtime;
 using ArrayLang.Compile.Lowering;
 using ArrayLang.Ir;
@@ -96,7 +97,7 @@ internal sealed class ElementwiseExecutor : KernelExecutor
         {
             // No reduction, or reductions over nothing: each element stands alone.
             int tiles = (int)((total + TileProgram.TileElements - 1) / TileProgram.TileElements);
-            CpuParallel.For(tiles, total >= CpuParallel.ParallelThreshold, _maxThreads, NewWorker, (t, w) =>
+            CpuParallel.For(tiles, total >= CpuParallel.ParallelThreshold, _maxThreads, NewWorker, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t, w) =>
             {
                 long start = (long)t * TileProgram.TileElements;
                 int n = (int)Math.Min(TileProgram.TileElements, total - start);
@@ -117,12 +118,13 @@ internal sealed class ElementwiseExecutor : KernelExecutor
     }
 
     /// <summary>Each tile holds whole rows (output elements); each row reduces within the tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Note [optimized from the first call] (VectorMath.cs)
     private void RunShortRows(BufferRef[] buffers, long total)
     {
         int rowLength = (int)_reduced;
         int rowsPerTile = TileProgram.TileElements / rowLength;
         int tiles = (int)((_kept + rowsPerTile - 1) / rowsPerTile);
-        CpuParallel.For(tiles, total >= CpuParallel.ParallelThreshold, _maxThreads, NewWorker, (t, w) =>
+        CpuParallel.For(tiles, total >= CpuParallel.ParallelThreshold, _maxThreads, NewWorker, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t, w) =>
         {
             long row0 = (long)t * rowsPerTile;
             int rows = (int)Math.Min(rowsPerTile, _kept - row0);
@@ -144,7 +146,7 @@ internal sealed class ElementwiseExecutor : KernelExecutor
         int chunks = (int)((_reduced + TileProgram.TileElements - 1) / TileProgram.TileElements);
         long items = _kept * chunks;
         var partials = _reductions.Select(r => new BufferRef(new byte[items * r.Size], 0, (int)items)).ToArray();
-        CpuParallel.For((int)items, total >= CpuParallel.ParallelThreshold, _maxThreads, NewWorker, (item, w) =>
+        CpuParallel.For((int)items, total >= CpuParallel.ParallelThreshold, _maxThreads, NewWorker, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (item, w) =>
         {
             long row = item / chunks;
             int chunk = item % chunks;
@@ -172,6 +174,7 @@ internal sealed class ElementwiseExecutor : KernelExecutor
     }
 
     /// <summary>Loads the inputs of domain indices <c>[start, start + n)</c>, runs the instructions, writes the outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Note [optimized from the first call] (VectorMath.cs)
     private void RunTile(BufferRef[] buffers, Worker w, long start, int n)
     {
         var slots = w.Slots;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ArrayLang.Backends.Cpu.Runtime;
 using ArrayLang.Compile.Lowering;
 using ArrayLang.Ir;
@@ -108,6 +109,7 @@ internal sealed class ScanExecutor : KernelExecutor
     }
 
     /// <summary>Loads steps <c>[step0, step0 + count)</c> of every blocked xs operand into its step-major block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Note [optimized from the first call] (VectorMath.cs)
     private void FillBlocks(BufferRef[] buffers, Worker w, int step0, int count, int n)
     {
         int length = _k.Params.Length;
@@ -180,6 +182,7 @@ internal sealed class ScanExecutor : KernelExecutor
     }
 
     /// <summary><c>dst[offsets[l] + shift + s * step] = block[s * n + l]</c> for every lane <c>l</c> and step <c>s</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Note [optimized from the first call] (VectorMath.cs)
     private static void Transpose<T>(ref T block, ref T dst, long[] offsets, int n, int count, long shift, long step) where T : unmanaged
     {
         for (int l = 0; l < n; l++)
@@ -240,6 +243,7 @@ internal sealed class ScanExecutor : KernelExecutor
             w => ScratchPool.Return(w.Scratch));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Note [optimized from the first call] (VectorMath.cs)
     private void RunTile(BufferRef[] buffers, Worker w, int tile)
     {
         var ops = _k.Operands;
@@ -318,6 +322,7 @@ internal sealed class ScanExecutor : KernelExecutor
     private int SizeOfResult(int j) => _program.SlotSize(_resultSlot[j]);
 
     /// <summary>Fills <paramref name="n"/> elements of <paramref name="lane"/> with element <paramref name="index"/> of <paramref name="src"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Note [optimized from the first call] (VectorMath.cs)
     private static void FillFrom(BufferRef lane, BufferRef src, long index, DType dtype, int n)
     {
         double v = dtype switch

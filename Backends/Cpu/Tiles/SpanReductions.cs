@@ -119,6 +119,7 @@ internal static class SpanReductions
     /// each further block combined in), the positions combined into <paramref name="acc"/> in
     /// order, then the tail one element at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Note [optimized from the first call] (VectorMath.cs)
     private static T Reduce<T, TOp>(ReadOnlySpan<T> x, T acc) where T : unmanaged where TOp : IBinaryOp<T>
     {
         int i = 0;

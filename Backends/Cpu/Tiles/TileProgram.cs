@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ArrayLang.Backends.Cpu.Ops;
 using ArrayLang.Backends.Cpu.Runtime;
@@ -280,6 +281,7 @@ internal sealed class TileProgram
     public static int SizeOf(DType d) => d.SizeInBytes();
 
     /// <summary>Fills <paramref name="count"/> elements of <paramref name="target"/> with a literal's value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Note [optimized from the first call] (VectorMath.cs)
     public static void Fill(BufferRef target, DType dtype, double value, int count)
     {
         switch (dtype)
