@@ -155,7 +155,7 @@ public sealed class CudaArray : DeviceArray
 }
 
 /// <summary>A function compiled for the CUDA backend. Calls are serialized on the device's one stream.</summary>
-public sealed class CudaExecutable : IExecutable
+public sealed class CudaExecutable : IExecutable, IDisposable
 {
     private readonly CudaProgram _program;
     private readonly CudaBackend _backend;
@@ -180,6 +180,24 @@ public sealed class CudaExecutable : IExecutable
         _program.Kernels.Select(k => (k.Key, k.Method)).ToArray();
 
     internal IEnumerable<StepKernel> StepKernels => _program.Kernels;
+
+    /// <inheritdoc />
+    public long RetainedBytes
+    {
+        get { lock (_program.Device.Gate) return _program.RetainedBytes; }
+    }
+
+    /// <inheritdoc />
+    public void ReleaseIdle()
+    {
+        lock (_program.Device.Gate) _program.ReleaseIdle();
+    }
+
+    /// <summary>Gives the device memory this executable holds (constants, arena) back to the device's pool.</summary>
+    public void Dispose()
+    {
+        lock (_program.Device.Gate) _program.Dispose();
+    }
 
     /// <inheritdoc />
     public NDArray[] Run(IReadOnlyList<NDArray> args)

@@ -120,6 +120,12 @@ public sealed class OpenClExecutable : IExecutable, IDisposable
     public int HostSteps => _runner.Compiled.Steps.Count(s => s is ClControlFlowStep);
 
     /// <inheritdoc />
+    public long RetainedBytes => _runner.RetainedBytes;
+
+    /// <inheritdoc />
+    public void ReleaseIdle() => _runner.ReleaseIdle();
+
+    /// <inheritdoc />
     public NDArray[] Run(IReadOnlyList<NDArray> args)
     {
         ReferenceEvaluator.CheckArguments(Function, args);
@@ -175,7 +181,18 @@ public sealed class OpenClExecutable : IExecutable, IDisposable
     }
 
     /// <summary>Releases the device resources this executable holds.</summary>
-    public void Dispose() => _runner.Dispose();
+    public void Dispose()
+    {
+        _runner.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Gives the device memory back when the executable was never disposed, e.g. one the jit cache
+    /// evicted that no caller holds (the contexts live as long as the process; OpenCL frees a
+    /// released object only after the commands queued on it have run).
+    /// </summary>
+    ~OpenClExecutable() => _runner.Dispose();
 }
 
 /// <summary>

@@ -35,6 +35,9 @@ public static class DeviceMath
     private const double TwoOverPi = 6.36619772367581382433e-01;
     private const double Pi = 3.14159265358979311600e+00;
     private const double PiOver4 = 7.85398163397448278999e-01;
+    private const double QuarterPiTail = 3.061616997868383e-17;  // pi/4 - PiOver4
+    private const double HalfPiTail = 6.123233995736766e-17;  // pi/2 - 1.5707963267948966
+    private const double PiTail = 1.2246467991473532e-16;  // pi - Pi
 
     private static bool IsNaN(double x) => double.IsNaN(x);
 
@@ -370,8 +373,10 @@ public static class DeviceMath
         double s = t * t;
         double q = -1.0 / 43.0;
         for (int n = 20; n >= 1; n--) q = Math.FusedMultiplyAdd(q, s, (n % 2 == 0 ? 1.0 : -1.0) / (2 * n + 1));
-        double v = offset + Math.FusedMultiplyAdd(t * s, q, t);
-        return invert ? 1.5707963267948966 - v : v;
+        // pi/4's rounding error (QuarterPiTail) joins the small part before the one rounding of the sum.
+        double small = Math.FusedMultiplyAdd(t * s, q, t) + (offset != 0.0 ? QuarterPiTail : 0.0);
+        if (invert) return (1.5707963267948966 - (offset + small)) + HalfPiTail;
+        return offset + small;
     }
 
     /// <summary>C's atan2(y, x): the angle of (x, y) in [-pi, pi], signed zeros and infinities as C.</summary>
@@ -388,8 +393,11 @@ public static class DeviceMath
         else if (!DeviceOps.IsFiniteF64(ay)) angle = 1.5707963267948966;
         else
         {
-            double a = ay <= ax ? AtanPositive(ay / ax) : 1.5707963267948966 - AtanPositive(ax / ay);
-            angle = xNeg ? Pi - a : a;
+            // The angle is an offset of 0, pi/2 or pi plus or minus atan of a ratio <= 1; each
+            // offset in two parts (hi + lo), so only the final sums round (3 ulp seen before).
+            double t = AtanPositive(ay <= ax ? ay / ax : ax / ay);
+            if (ay <= ax) angle = xNeg ? (Pi - t) + PiTail : t;
+            else angle = (xNeg ? 1.5707963267948966 + t : 1.5707963267948966 - t) + HalfPiTail;
         }
         return DeviceOps.CopySignF64(angle, y);
     }

@@ -99,6 +99,7 @@ internal sealed class CudaProgram : IDisposable
     private readonly Step[] _steps;
     private readonly MemoryBuffer1D<byte, Stride1D.Dense>[] _constants;
     private MemoryBuffer1D<byte, Stride1D.Dense>? _arena;
+    private bool _disposed;
 
     public CudaProgram(DeviceContext device, LoweredProgram lowered)
     {
@@ -167,9 +168,22 @@ internal sealed class CudaProgram : IDisposable
         foreach (var s in _steps) s.Run(views);
     }
 
-    /// <summary>Frees the constants, the arena and what the steps own.</summary>
+    /// <summary>Device bytes kept between calls: the constants and the arena.</summary>
+    public long RetainedBytes =>
+        (_arena?.Length ?? 0) + _constants.Sum(c => c?.Length ?? 0);
+
+    /// <summary>Gives the arena back to the pool (stream-ordered: Note [stream-ordered memory]); the next call takes one again.</summary>
+    public void ReleaseIdle()
+    {
+        if (_arena is not null) Device.Free(_arena);
+        _arena = null;
+    }
+
+    /// <summary>Frees the constants, the arena and what the steps own (once).</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         foreach (var s in _steps) (s as IDisposable)?.Dispose();
         foreach (var c in _constants) if (c is not null) Device.Free(c);
         if (_arena is not null) Device.Free(_arena);

@@ -156,6 +156,37 @@ internal sealed unsafe class ClProgramRunner : IDisposable, IControlFlowHost<ClB
     void IControlFlowHost<ClBuffer, ClProgramRunner>.Run(ClProgramRunner program, ClBuffer[] inputs, ClBuffer[] outputs) =>
         program.Run(inputs, outputs);
 
+    /// <summary>Device bytes kept between calls: the constants and the arena, with the sub-programs'.</summary>
+    public long RetainedBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                long bytes = _arena != 0 ? Lowered.Plan.ArenaBytes : 0;
+                for (int id = 0; id < _constants.Length; id++)
+                    if (_constants[id] != 0) bytes += Bytes(Lowered.Buffers[id].Type);
+                foreach (var subs in _subRunners) foreach (var r in subs) bytes += r.RetainedBytes;
+                return bytes;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Releases the arenas (this program's and its sub-programs'); the next call allocates them
+    /// again. The device frees a released buffer only after the commands queued on it have run.
+    /// </summary>
+    public void ReleaseIdle()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            if (_arena != 0) _device.Release(_arena);
+            _arena = 0;
+            foreach (var subs in _subRunners) foreach (var r in subs) r.ReleaseIdle();
+        }
+    }
+
     /// <summary>Releases the constants, the arena and the kernel objects.</summary>
     public void Dispose()
     {

@@ -77,6 +77,22 @@ let tests =
             Expect.equal device.LiveBuffers (before - 2L) "and none after disposing it"
             Expect.isLessThanOrEqual device.PooledBytes DeviceMemory.MaxPooledBytes "free buffers kept for reuse stay within the pool's bound"
         }
+        test "an executable reports the device bytes it keeps and gives its arena back on ReleaseIdle (jit cache eviction)" {
+            let b = CudaBackend.Default
+            let f = ArrayLang.Ir.IrParser.ParseFunction "func f(x: f32[64]) -> (f32[64]) {\n  s: f32[] = reduce_sum[axes=[0]](x)\n  m: f32[64] = broadcast_in_dim[shape=[64], dims=[]](s)\n  d: f32[64] = sub(x, m)\n  return (d)\n}"
+            use exe = b.Compile f :?> CudaExecutable
+            Expect.isTrue (exe.Lowered.Plan.ArenaBytes > 0L) "the program has an intermediate in an arena"
+            let x = NDArray.Of(Array.init 64 float32, 64)
+            let first = exe.Run(ResizeArray [ x ])
+            let held = (exe :> IExecutable).RetainedBytes
+            Expect.isTrue (held >= exe.Lowered.Plan.ArenaBytes) (sprintf "the arena is kept between calls (%d bytes reported)" held)
+            let live = b.Device.LiveBuffers
+            (exe :> IExecutable).ReleaseIdle()
+            Expect.equal b.Device.LiveBuffers (live - 1L) "the arena goes back to the pool"
+            Expect.isLessThan (exe :> IExecutable).RetainedBytes held "and is no longer counted"
+            let again = exe.Run(ResizeArray [ x ])
+            Expect.sequenceEqual (again.[0].F32) (first.[0].F32) "the executable still runs, with the same bits"
+        }
         test "device out of memory is a ResourceLimitException that says what was asked and the way out" {
             let device = CudaBackend.Default.Device
             let live = device.LiveBuffers

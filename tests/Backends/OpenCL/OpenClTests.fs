@@ -227,6 +227,22 @@ let private runtimeTests (backend: unit -> OpenClBackend) =
         b.Device.Finish()
         Expect.equal b.Device.LiveBuffers before "every buffer a call allocates is released (the arena is allocated once)"
       }
+      test "an executable reports the device bytes it keeps and gives its arena back on ReleaseIdle (jit cache eviction)" {
+        let b = backend ()
+        let f = parse "func f(x: f32[64]) -> (f32[64]) {\n  s: f32[] = reduce_sum[axes=[0]](x)\n  m: f32[64] = broadcast_in_dim[shape=[64], dims=[]](s)\n  d: f32[64] = sub(x, m)\n  return (d)\n}"
+        use exe = b.Compile f :?> OpenClExecutable
+        Expect.isTrue (exe.Lowered.Plan.ArenaBytes > 0L) "the program has an intermediate in an arena"
+        let x = NDArray(DType.F32, Shape [| 64 |], Array.init 64 float32)
+        let first = exe.Run(ResizeArray [ x ])
+        let held = (exe :> IExecutable).RetainedBytes
+        Expect.isTrue (held >= exe.Lowered.Plan.ArenaBytes) (sprintf "the arena is kept between calls (%d bytes reported)" held)
+        let live = b.Device.LiveBuffers
+        (exe :> IExecutable).ReleaseIdle()
+        Expect.equal b.Device.LiveBuffers (live - 1L) "the arena is released"
+        Expect.equal (exe :> IExecutable).RetainedBytes (held - exe.Lowered.Plan.ArenaBytes) "and no longer counted"
+        let again = exe.Run(ResizeArray [ x ])
+        Expect.isTrue (ArrayOps.AllClose(again.[0], first.[0], 0.0, 0.0)) "the executable still runs, with the same bits"
+      }
       test "running out of device memory is a ResourceLimitException naming the way out" {
         let b = backend ()
         // 12.8 GB of results: more than POCL (and most GPUs) allocate in one buffer.
