@@ -42,38 +42,33 @@ public static class PrimitiveKernels
     /// dynamic_slice: meta = [rank, out dims.., x dims.., x strides..]; starts[j] clamped into
     /// [0, x dim - out dim].
     /// </summary>
-    public static void DynamicSlice<T>(Index1D i, ArrayView<T> o, ArrayView<T> x, ArrayView<int> starts, ArrayView<int> meta) where T : unmanaged
-    {
-        int rank = meta[0];
-        int rest = i, src = 0;
-        for (int j = rank - 1; j >= 0; j--)
-        {
-            int dim = meta[1 + j];
-            int c = rest % dim;
-            rest /= dim;
-            int start = DeviceOps.Clamp(starts[j], 0, meta[1 + rank + j] - dim);
-            src += (start + c) * meta[1 + 2 * rank + j];
-        }
-        o[i] = x[src];
-    }
+    public static void DynamicSlice<T>(Index1D i, ArrayView<T> o, ArrayView<T> x, ArrayView<int> starts, ArrayView<int> meta) where T : unmanaged =>
+        o[i] = x[WindowOffset(i, starts, meta)];
 
     /// <summary>
     /// dynamic_update_slice's scatter (the result already holds x): meta = [rank, update dims..,
     /// x dims.., x strides..]; starts[j] clamped into [0, x dim - update dim].
     /// </summary>
-    public static void UpdateSlice<T>(Index1D i, ArrayView<T> o, ArrayView<T> u, ArrayView<int> starts, ArrayView<int> meta) where T : unmanaged
+    public static void UpdateSlice<T>(Index1D i, ArrayView<T> o, ArrayView<T> u, ArrayView<int> starts, ArrayView<int> meta) where T : unmanaged =>
+        o[WindowOffset(i, starts, meta)] = u[i];
+
+    /// <summary>
+    /// Where element <paramref name="i"/> of a window (dims meta[1..rank]) lies in x (dims and
+    /// strides after them), the window's starts clamped so that it fits.
+    /// </summary>
+    private static int WindowOffset(int i, ArrayView<int> starts, ArrayView<int> meta)
     {
         int rank = meta[0];
-        int rest = i, dst = 0;
+        int rest = i, offset = 0;
         for (int j = rank - 1; j >= 0; j--)
         {
             int dim = meta[1 + j];
             int c = rest % dim;
             rest /= dim;
             int start = DeviceOps.Clamp(starts[j], 0, meta[1 + rank + j] - dim);
-            dst += (start + c) * meta[1 + 2 * rank + j];
+            offset += (start + c) * meta[1 + 2 * rank + j];
         }
-        o[dst] = u[i];
+        return offset;
     }
 
     /// <summary>One operand of concatenate: x[a, j, c] goes to out[a, offset + j, c] (the axis has n in the result, nk in x).</summary>
