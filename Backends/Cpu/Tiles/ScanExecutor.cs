@@ -127,30 +127,20 @@ internal sealed class ScanExecutor : KernelExecutor
                 long shift = t * ts;
                 switch (_size[i])
                 {
-                    case 4:
-                    {
-                        ref int d = ref block.At<int>((long)s * n);
-                        ref int x = ref src.At<int>(0);
-                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
-                        break;
-                    }
-                    case 8:
-                    {
-                        ref long d = ref block.At<long>((long)s * n);
-                        ref long x = ref src.At<long>(0);
-                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
-                        break;
-                    }
-                    default:
-                    {
-                        ref byte d = ref block.At<byte>((long)s * n);
-                        ref byte x = ref src.At<byte>(0);
-                        for (int l = 0; l < n; l++) System.Runtime.CompilerServices.Unsafe.Add(ref d, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
-                        break;
-                    }
+                    case 4: Gather<int>(ref block.At<int>((long)s * n), ref src.At<int>(0), offsets, n, shift); break;
+                    case 8: Gather<long>(ref block.At<long>((long)s * n), ref src.At<long>(0), offsets, n, shift); break;
+                    default: Gather<byte>(ref block.At<byte>((long)s * n), ref src.At<byte>(0), offsets, n, shift); break;
                 }
             }
         }
+    }
+
+    /// <summary><c>block[l] = x[offsets[l] + shift]</c> for every lane <c>l</c>: one step of every lane, side by side.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Gather<T>(ref T block, ref T x, long[] offsets, int n, long shift) where T : unmanaged
+    {
+        for (int l = 0; l < n; l++)
+            System.Runtime.CompilerServices.Unsafe.Add(ref block, l) = System.Runtime.CompilerServices.Unsafe.Add(ref x, (nint)(offsets[l] + shift));
     }
 
     private BufferRef BlockOf(Worker w, int b, int n) =>
